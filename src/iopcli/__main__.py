@@ -1,0 +1,5 @@
+"""Allow ``python -m iopcli``."""
+
+from iopcli.cli import main
+
+main()

@@ -1,0 +1,590 @@
+"""The aftercare plan: the single source of truth every other module reads.
+
+Field names are the plan-file format (readable snake_case); descriptions become the JSON Schema
+that `iopcli schema` prints. Structured list items carry an ``id`` that stays put across edits:
+calendar UIDs and later edits rely on it. An item written without one gets a readable id made
+from its name (``tuesday-night-hope``); once a plan passes through iopcli its ids are written out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    StringConstraints,
+    model_validator,
+)
+
+from iopcli.values import (
+    PHONE_REGION,
+    Choice,
+    Phone,
+    TimeOfDay,
+    TimeZoneName,
+    Url,
+    Weekday,
+)
+
+SCHEMA_VERSION = 1
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+ItemId = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"),
+]
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors: a typo must not silently drop what someone wrote."""
+
+    model_config = ConfigDict(extra="forbid", validate_default=False, frozen=False)
+
+
+def slugify(text: str, max_length: int = 40) -> str:
+    """ASCII, lower-case, hyphenated: 'Tuesday Night Hope' -> 'tuesday-night-hope'."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:max_length].rstrip("-") or "item"
+
+
+class Item(Strict):
+    """A structured list entry with a stable id."""
+
+    id: ItemId | None = Field(
+        default=None,
+        description="Stable id, unique within its list. Calendar events keep their identity "
+        "through it. Made from the name when left out.",
+    )
+
+    def id_basis(self) -> str:
+        """The text an id is made from when none was given."""
+        raise NotImplementedError
+
+
+T = TypeVar("T", bound=Item)
+
+
+def _assign_ids(items: list[T]) -> list[T]:
+    """Give each item without an id one made from its name; refuse duplicate ids."""
+    taken: set[str] = set()
+    for item in items:
+        if item.id is not None:
+            if item.id in taken:
+                raise ValueError(f"id {item.id!r} is used twice in this list")
+            taken.add(item.id)
+    for item in items:
+        if item.id is None:
+            base = slugify(item.id_basis())
+            candidate, n = base, 2
+            while candidate in taken:
+                candidate, n = f"{base}-{n}", n + 1
+            item.id = candidate
+            taken.add(candidate)
+    return items
+
+
+def ItemList(item: type[T]) -> Any:
+    return Annotated[list[item], AfterValidator(_assign_ids)]  # type: ignore[valid-type]
+
+
+def _one_or_many(value: Any) -> Any:
+    """Let a single value stand where a list is expected: ``days: tue``."""
+    return [value] if isinstance(value, str) else value
+
+
+def _from_text(key: str) -> Callable[[Any], Any]:
+    """Let a plain string stand for an item with only its main field: ``- Call Sam``."""
+
+    def convert(value: Any) -> Any:
+        return {key: value} if isinstance(value, str) else value
+
+    return convert
+
+
+# --- choices -------------------------------------------------------------------------------
+
+
+class LevelOfCare(Choice):
+    """ASAM-style level of care after discharge."""
+
+    NONE = "none"
+    STANDARD_OUTPATIENT = "standard_outpatient"
+    IOP_STEP_DOWN = "iop_step_down"
+    PARTIAL_HOSPITALIZATION = "partial_hospitalization"
+    RESIDENTIAL = "residential"
+
+    @staticmethod
+    def _labels() -> dict[str, str]:
+        return {
+            "none": "No further treatment",
+            "standard_outpatient": "Standard outpatient (ASAM 1)",
+            "iop_step_down": "Intensive outpatient step-down (ASAM 2.1)",
+            "partial_hospitalization": "Partial hospitalization (ASAM 2.5)",
+            "residential": "Residential (ASAM 3)",
+        }
+
+    @staticmethod
+    def _aliases() -> dict[str, str]:
+        return {
+            "outpatient": "standard_outpatient",
+            "op": "standard_outpatient",
+            "iop": "iop_step_down",
+            "php": "partial_hospitalization",
+            "partial_hospitalisation": "partial_hospitalization",
+        }
+
+
+class AppointmentKind(Choice):
+    INDIVIDUAL = "individual"
+    GROUP = "group"
+    FAMILY = "family"
+    PSYCHIATRY = "psychiatry"
+    MAT = "mat"
+    PRIMARY_CARE = "primary_care"
+    OTHER = "other"
+
+    @staticmethod
+    def _labels() -> dict[str, str]:
+        return {
+            "individual": "Individual therapy",
+            "group": "Group therapy",
+            "family": "Family therapy",
+            "psychiatry": "Psychiatry",
+            "mat": "Medication for addiction treatment",
+            "primary_care": "Primary care",
+            "other": "Appointment",
+        }
+
+    @staticmethod
+    def _aliases() -> dict[str, str]:
+        return {
+            "moud": "mat",
+            "medication_for_addiction_treatment": "mat",
+            "therapy": "individual",
+            "pcp": "primary_care",
+        }
+
+
+class Recurrence(Choice):
+    ONCE = "once"
+    WEEKLY = "weekly"
+    EVERY_2_WEEKS = "every_2_weeks"
+    MONTHLY = "monthly"
+
+    @staticmethod
+    def _aliases() -> dict[str, str]:
+        return {
+            "one_off": "once",
+            "none": "once",
+            "biweekly": "every_2_weeks",
+            "fortnightly": "every_2_weeks",
+            "every_two_weeks": "every_2_weeks",
+        }
+
+    @staticmethod
+    def _labels() -> dict[str, str]:
+        return {
+            "once": "Once",
+            "weekly": "Every week",
+            "every_2_weeks": "Every 2 weeks",
+            "monthly": "Every month",
+        }
+
+
+class Fellowship(Choice):
+    AA = "aa"
+    NA = "na"
+    SMART_RECOVERY = "smart_recovery"
+    AL_ANON = "al_anon"
+    REFUGE_RECOVERY = "refuge_recovery"
+    CELEBRATE_RECOVERY = "celebrate_recovery"
+    DUAL_RECOVERY = "dual_recovery"
+    OTHER = "other"
+
+    @staticmethod
+    def _labels() -> dict[str, str]:
+        return {
+            "aa": "AA",
+            "na": "NA",
+            "smart_recovery": "SMART Recovery",
+            "al_anon": "Al-Anon",
+            "refuge_recovery": "Refuge Recovery",
+            "celebrate_recovery": "Celebrate Recovery",
+            "dual_recovery": "Dual Recovery Anonymous",
+            "other": "Support group",
+        }
+
+    @staticmethod
+    def _aliases() -> dict[str, str]:
+        return {
+            "alcoholics_anonymous": "aa",
+            "narcotics_anonymous": "na",
+            "smart": "smart_recovery",
+            "alanon": "al_anon",
+            "dra": "dual_recovery",
+            "dual_recovery_anonymous": "dual_recovery",
+        }
+
+
+class ResourceCategory(Choice):
+    HOUSING = "housing"
+    EMPLOYMENT = "employment"
+    EDUCATION = "education"
+    FOOD = "food"
+    LEGAL = "legal"
+    TRANSPORTATION = "transportation"
+    MEDICAL = "medical"
+    MENTAL_HEALTH = "mental_health"
+    PEER_SUPPORT = "peer_support"
+    FINANCIAL = "financial"
+    CHILDCARE = "childcare"
+    OTHER = "other"
+
+
+class TriggerKind(Choice):
+    PEOPLE = "people"
+    PLACES = "places"
+    THINGS = "things"
+    FEELINGS = "feelings"
+    SITUATIONS = "situations"
+
+
+class CopingFor(Choice):
+    STRESS = "stress"
+    EMOTIONS = "emotions"
+    CRAVINGS = "cravings"
+    GENERAL = "general"
+
+
+class ContactRole(Choice):
+    SPONSOR = "sponsor"
+    FAMILY = "family"
+    PEER = "peer"
+    FRIEND = "friend"
+    OTHER = "other"
+
+
+class GoalTerm(Choice):
+    SHORT = "short"
+    LONG = "long"
+
+    @staticmethod
+    def _aliases() -> dict[str, str]:
+        return {"short_term": "short", "long_term": "long"}
+
+
+# --- sections ------------------------------------------------------------------------------
+
+
+class Person(Strict):
+    name: Name = Field(
+        description="The name the person wants on the handout; no legal name needed."
+    )
+    pronouns: Name | None = None
+    language: Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = (
+        Field(default="en", description="Preferred language, a BCP 47 tag such as en or es-MX.")
+    )
+    timezone: TimeZoneName = Field(description="IANA time zone, e.g. America/Chicago.")
+    region: Annotated[
+        str,
+        StringConstraints(pattern=r"^[A-Z]{2}$"),
+        BeforeValidator(lambda v: v.strip().upper() if isinstance(v, str) else v),
+    ] = Field(
+        default="US",
+        description="Two-letter country code; chooses the crisis lines and how local phone "
+        "numbers are read.",
+    )
+
+
+class Counselor(Strict):
+    name: Name
+    phone: Phone | None = None
+
+
+class Program(Strict):
+    name: Name = Field(description="Program or clinic the person is leaving.")
+    counselor: Counselor | None = None
+    discharge_date: dt.date
+    level_of_care: LevelOfCare = Field(
+        default=LevelOfCare.STANDARD_OUTPATIENT, description="Level of care after discharge."
+    )
+    next_review: dt.date | None = Field(default=None, description="When the plan is next reviewed.")
+
+
+class Appointment(Item):
+    provider: Name = Field(description="Who the appointment is with.")
+    kind: AppointmentKind = AppointmentKind.OTHER
+    date: dt.date = Field(description="Date of the first (or only) appointment.")
+    time: TimeOfDay = Field(description="Start time, e.g. 15:00 or 3pm.")
+    duration_minutes: int = Field(default=60, ge=5, le=720)
+    repeat: Recurrence = Recurrence.ONCE
+    timezone: TimeZoneName | None = Field(default=None, description="Defaults to the plan's.")
+    address: Text | None = Field(default=None, description="Where, for an in-person visit.")
+    link: Url | None = Field(default=None, description="Telehealth link.")
+    phone: Phone | None = None
+    cost_note: Text | None = Field(default=None, description="Insurance, copay or cost.")
+    notes: LongText | None = None
+
+    def id_basis(self) -> str:
+        return f"{self.kind.value} {self.provider}"
+
+
+class Meeting(Item):
+    name: Name
+    fellowship: Fellowship = Fellowship.OTHER
+    days: Annotated[list[Weekday], BeforeValidator(_one_or_many)] = Field(
+        min_length=1, description="Weekday(s): names or abbreviations (mon, Tuesday, thu)."
+    )
+    start: TimeOfDay
+    end: TimeOfDay | None = Field(default=None, description="Defaults to one hour after start.")
+    timezone: TimeZoneName | None = Field(
+        default=None, description="Where the meeting's clock is; defaults to the plan's."
+    )
+    location: Name | None = Field(default=None, description="Venue name, e.g. St. Mark's hall.")
+    address: Text | None = None
+    online_url: Url | None = None
+    online_phone: Phone | None = None
+    online_notes: Text | None = Field(default=None, description="Meeting ID, passcode, etc.")
+    types: list[Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9-]{1,12}$")]] = Field(
+        default_factory=list, description="Meeting Guide type codes, e.g. O, D, ONL."
+    )
+    notes: LongText | None = None
+
+    def id_basis(self) -> str:
+        return self.name
+
+    @property
+    def end_time(self) -> dt.time:
+        if self.end is not None:
+            return self.end
+        start = dt.datetime.combine(dt.date(2000, 1, 1), self.start)
+        return (start + dt.timedelta(hours=1)).time()
+
+    @property
+    def in_person(self) -> bool:
+        return self.address is not None or self.location is not None
+
+    @property
+    def online(self) -> bool:
+        return self.online_url is not None or self.online_phone is not None
+
+
+class Resource(Item):
+    name: Name
+    category: ResourceCategory = ResourceCategory.OTHER
+    phone: Phone | None = None
+    url: Url | None = None
+    address: Text | None = None
+    hours: Text | None = None
+    notes: LongText | None = None
+    verified: dt.date | None = Field(
+        default=None, description="Date the details were last checked."
+    )
+
+    def id_basis(self) -> str:
+        return self.name
+
+
+class Trigger(Item):
+    trigger: Text
+    kind: TriggerKind | None = None
+    response: Text | None = Field(default=None, description="What I will do about it.")
+
+    def id_basis(self) -> str:
+        return self.trigger
+
+
+class CopingStrategy(Item):
+    strategy: Text
+    helps_with: CopingFor = CopingFor.GENERAL
+
+    def id_basis(self) -> str:
+        return self.strategy
+
+
+class RelapsePrevention(Strict):
+    triggers: Annotated[
+        ItemList(Trigger), BeforeValidator(lambda v: [_from_text("trigger")(x) for x in v or []])
+    ] = Field(default_factory=list)
+    warning_signs: list[Text] = Field(default_factory=list)
+    coping_strategies: Annotated[
+        ItemList(CopingStrategy),
+        BeforeValidator(lambda v: [_from_text("strategy")(x) for x in v or []]),
+    ] = Field(
+        default_factory=list, description="Skills from the program: stress, emotions, cravings."
+    )
+    high_risk_situations: list[Text] = Field(default_factory=list)
+    after_a_lapse: list[Text] = Field(default_factory=list, description="What to do after a lapse.")
+    reasons_for_recovery: list[Text] = Field(default_factory=list)
+
+
+class Helper(Item):
+    """Someone on the safety plan: a person to call, or a distraction."""
+
+    name: Name
+    relationship: Name | None = None
+    phone: Phone | None = None
+
+    def id_basis(self) -> str:
+        return self.name
+
+
+class Professional(Item):
+    name: Name
+    role: Name | None = Field(default=None, description="Clinician, urgent care, emergency dept.")
+    phone: Phone | None = None
+    after_hours_phone: Phone | None = None
+    address: Text | None = None
+
+    def id_basis(self) -> str:
+        return self.name
+
+
+class SafetyPlan(Strict):
+    """The six Stanley-Brown steps, plus reasons for living."""
+
+    warning_signs: list[Text] = Field(
+        default_factory=list, description="Step 1: signs a crisis may be starting."
+    )
+    coping_strategies: list[Text] = Field(
+        default_factory=list, description="Step 2: things I can do on my own."
+    )
+    distraction_people: ItemList(Helper) = Field(  # type: ignore[valid-type]
+        default_factory=list, description="Step 3: people who help me take my mind off things."
+    )
+    distraction_places: list[Text] = Field(
+        default_factory=list, description="Step 3: social settings that help."
+    )
+    people_to_ask: ItemList(Helper) = Field(  # type: ignore[valid-type]
+        default_factory=list, description="Step 4: people I can ask for help."
+    )
+    professionals: ItemList(Professional) = Field(  # type: ignore[valid-type]
+        default_factory=list,
+        description="Step 5: clinicians, after-hours lines, urgent care or emergency department.",
+    )
+    include_crisis_lines: bool = Field(
+        default=True,
+        description="Step 5: add the region's crisis lines (988 and others in the US).",
+    )
+    safe_environment: list[Text] = Field(
+        default_factory=list, description="Step 6: making the environment safe."
+    )
+    reasons_for_living: list[Text] = Field(default_factory=list)
+
+
+class Medication(Item):
+    name: Name
+    dose: Text | None = None
+    schedule: Text | None = Field(default=None, description="When to take it, e.g. every morning.")
+    prescriber: Name | None = None
+    pharmacy: Text | None = None
+    pharmacy_phone: Phone | None = None
+    next_refill: dt.date | None = None
+    refill_every_days: int | None = Field(
+        default=None, ge=1, le=365, description="Repeat the refill reminder this often."
+    )
+
+    def id_basis(self) -> str:
+        return self.name
+
+
+class Contact(Item):
+    name: Name
+    role: ContactRole = ContactRole.OTHER
+    relationship: Name | None = None
+    phone: Phone | None = None
+    when_to_call: Text | None = None
+
+    def id_basis(self) -> str:
+        return self.name
+
+
+class Goal(Item):
+    goal: Text
+    term: GoalTerm = GoalTerm.SHORT
+    target_date: dt.date | None = None
+
+    def id_basis(self) -> str:
+        return self.goal
+
+
+class AftercarePlan(Strict):
+    """An aftercare plan for one person stepping down from an IOP."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        title="iopcli aftercare plan",
+        json_schema_extra={"$schema": "https://json-schema.org/draft/2020-12/schema"},
+    )
+
+    schema_version: Literal[1] = Field(default=SCHEMA_VERSION, description="Plan file format.")
+    id: ItemId = Field(
+        description="Stable plan id (a UUID or any short slug); calendar UIDs use it."
+    )
+    created: AwareDatetime | None = None
+    updated: AwareDatetime | None = Field(
+        default=None, description="Last change; calendar DTSTAMP and SEQUENCE derive from it."
+    )
+    discreet: bool = Field(
+        default=False,
+        description="Calendar entries name no fellowship, diagnosis, medication or clinic.",
+    )
+    person: Person
+    program: Program
+    safety_plan: SafetyPlan = Field(default_factory=SafetyPlan)
+    meetings: ItemList(Meeting) = Field(default_factory=list)  # type: ignore[valid-type]
+    appointments: ItemList(Appointment) = Field(default_factory=list)  # type: ignore[valid-type]
+    medications: ItemList(Medication) = Field(default_factory=list)  # type: ignore[valid-type]
+    resources: ItemList(Resource) = Field(default_factory=list)  # type: ignore[valid-type]
+    relapse_prevention: RelapsePrevention = Field(default_factory=RelapsePrevention)
+    contacts: ItemList(Contact) = Field(default_factory=list)  # type: ignore[valid-type]
+    goals: ItemList(Goal) = Field(default_factory=list)  # type: ignore[valid-type]
+    notes: LongText | None = None
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _read_phones_in_plan_region(
+        cls, data: Any, handler: ModelWrapValidatorHandler[AftercarePlan]
+    ) -> AftercarePlan:
+        region = "US"
+        if isinstance(data, dict):
+            person = data.get("person")
+            if isinstance(person, dict) and isinstance(person.get("region"), str):
+                region = person["region"].strip().upper()
+        elif isinstance(data, AftercarePlan):
+            region = data.person.region
+        token = PHONE_REGION.set(region)
+        try:
+            return handler(data)
+        finally:
+            PHONE_REGION.reset(token)
+
+    @property
+    def timezone(self) -> str:
+        return self.person.timezone
+
+    def items(self) -> Iterator[tuple[str, Item]]:
+        """Every structured item with the name of its list."""
+        for section in (
+            "meetings",
+            "appointments",
+            "medications",
+            "resources",
+            "contacts",
+            "goals",
+        ):
+            for item in getattr(self, section):
+                yield section, item

@@ -1,0 +1,356 @@
+"""Reading and writing plan files (YAML or JSON) with errors that point at the line.
+
+YAML is read with YAML 1.2-style scalars: ``19:00`` stays a string (YAML 1.1 reads it as 1140),
+``NO`` stays a string (not false), dates stay text so pydantic reports 2026-02-30 with its line.
+Aliases are refused outright: plans never need them and they are how "billion laughs" files
+blow up memory.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from iopcli.errors import PlanFileError, Problem, UsageError
+from iopcli.model import AftercarePlan
+
+MAX_BYTES = 1024 * 1024  # a real plan is a few KB; refuse anything that is clearly not one
+STDIN = "-"
+
+Loc = tuple[str | int, ...]
+
+
+class _Resolver(yaml.resolver.BaseResolver):
+    """YAML 1.2 core schema scalars, shared by loader and dumper so they agree on quoting."""
+
+
+for _tag, _pattern, _first in [
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF")),
+    ("tag:yaml.org,2002:int", r"^[-+]?[0-9]+$", list("-+0123456789")),
+    ("tag:yaml.org,2002:int", r"^0x[0-9a-fA-F]+$", ["0"]),
+    (
+        "tag:yaml.org,2002:float",
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        list("-+0123456789."),
+    ),
+    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+]:
+    _Resolver.add_implicit_resolver(_tag, re.compile(_pattern), _first)
+
+
+_Parser: Any = getattr(yaml, "CParser", None)
+if _Parser is not None:
+
+    class _Loader(_Parser, yaml.constructor.SafeConstructor, _Resolver):  # type: ignore[misc]
+        def __init__(self, stream: str) -> None:
+            _Parser.__init__(self, stream)
+            yaml.constructor.SafeConstructor.__init__(self)
+            _Resolver.__init__(self)
+
+else:  # pragma: no cover - PyYAML wheels ship libyaml
+
+    class _Loader(  # type: ignore[no-redef]
+        yaml.reader.Reader,
+        yaml.scanner.Scanner,
+        yaml.parser.Parser,
+        yaml.composer.Composer,
+        yaml.constructor.SafeConstructor,
+        _Resolver,
+    ):
+        def __init__(self, stream: str) -> None:
+            yaml.reader.Reader.__init__(self, stream)
+            yaml.scanner.Scanner.__init__(self)
+            yaml.parser.Parser.__init__(self)
+            yaml.composer.Composer.__init__(self)
+            yaml.constructor.SafeConstructor.__init__(self)
+            _Resolver.__init__(self)
+
+
+class _Dumper(
+    yaml.emitter.Emitter, yaml.serializer.Serializer, yaml.representer.SafeRepresenter, _Resolver
+):
+    def __init__(self, stream: Any, **kwargs: Any) -> None:
+        yaml.emitter.Emitter.__init__(
+            self, stream, allow_unicode=True, width=100, indent=2, line_break="\n"
+        )
+        yaml.serializer.Serializer.__init__(self, explicit_start=False, explicit_end=False)
+        yaml.representer.SafeRepresenter.__init__(self, default_flow_style=False, sort_keys=False)
+        _Resolver.__init__(self)
+
+
+def _represent_str(dumper: _Dumper, value: str) -> yaml.ScalarNode:
+    # Quote what a YAML 1.1 reader would take for something else (19:00, no, 2026-01-05), so the
+    # file means the same to every tool that opens it, not only to iopcli.
+    style = None
+    if _YAML11.resolve(yaml.ScalarNode, value, (True, False)) != "tag:yaml.org,2002:str":
+        style = "'"
+    elif "\n" in value:
+        style = "|"
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_YAML11 = yaml.resolver.Resolver()
+_Dumper.add_representer(str, _represent_str)
+
+
+class _Located:
+    """Values of a parsed document plus the line where each field path starts."""
+
+    def __init__(self) -> None:
+        self.lines: dict[Loc, int] = {}
+        self.problems: list[Problem] = []
+
+    def line_of(self, loc: Loc) -> int | None:
+        for end in range(len(loc), -1, -1):
+            if loc[:end] in self.lines:
+                return self.lines[loc[:end]]
+        return None
+
+
+def _walk(node: yaml.Node, loc: Loc, found: _Located, seen: set[int]) -> Any:
+    """Turn a composed YAML node into plain values, recording lines, refusing aliases."""
+    if id(node) in seen:
+        found.problems.append(
+            Problem("YAML aliases (*name) are not allowed in plan files", _dotted(loc), _line(node))
+        )
+        return None
+    seen.add(id(node))
+    found.lines.setdefault(loc, _line(node))
+    if isinstance(node, yaml.MappingNode):
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                found.problems.append(
+                    Problem("keys must be plain names", _dotted(loc), _line(key_node))
+                )
+                continue
+            key = key_node.value
+            if key in result:
+                found.problems.append(
+                    Problem(f"{key!r} is given twice", _dotted((*loc, key)), _line(key_node))
+                )
+                continue
+            found.lines[(*loc, key)] = _line(key_node)
+            result[key] = _walk(value_node, (*loc, key), found, seen)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_walk(child, (*loc, i), found, seen) for i, child in enumerate(node.value)]
+    return _Loader.construct_object(_SCALARS, node)  # type: ignore[arg-type]
+
+
+class _ScalarConstructor(yaml.constructor.SafeConstructor):
+    pass
+
+
+_SCALARS = _ScalarConstructor()
+
+
+def _line(node: yaml.Node) -> int:
+    return int(node.start_mark.line) + 1
+
+
+def _dotted(loc: Loc) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+def _decode(data: bytes, source: str) -> str:
+    if not data.strip():
+        raise PlanFileError(source, [Problem("the file is empty: no plan in it")])
+    if len(data) > MAX_BYTES:
+        raise PlanFileError(
+            source,
+            [Problem(f"the file is {len(data):,} bytes; a plan file is at most {MAX_BYTES:,}")],
+        )
+    if b"\x00" in data:
+        raise PlanFileError(source, [Problem("this is binary data, not a YAML or JSON plan")])
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise PlanFileError(
+            source, [Problem(f"not UTF-8 text (byte 0x{data[exc.start]:02x})", line=line)]
+        ) from None
+
+
+def _parse_yaml(text: str, source: str) -> tuple[Any, _Located]:
+    found = _Located()
+    try:
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        what = exc.problem or exc.context or "invalid YAML"
+        raise PlanFileError(source, [Problem(f"invalid YAML: {what}", line=line)]) from None
+    except yaml.YAMLError as exc:
+        raise PlanFileError(source, [Problem(f"invalid YAML: {exc}")]) from None
+    except RecursionError:
+        raise PlanFileError(source, [Problem("the document is nested too deeply")]) from None
+    if node is None:
+        raise PlanFileError(source, [Problem("the file is empty: no plan in it")])
+    try:
+        data = _walk(node, (), found, set())
+    except RecursionError:
+        raise PlanFileError(source, [Problem("the document is nested too deeply")]) from None
+    except (yaml.YAMLError, ValueError) as exc:
+        raise PlanFileError(source, [Problem(f"invalid YAML value: {exc}")]) from None
+    return data, found
+
+
+def _parse_json(text: str, source: str) -> tuple[Any, _Located]:
+    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in result:
+                raise ValueError(f"{key!r} is given twice")
+            result[key] = value
+        return result
+
+    try:
+        data = json.loads(text, object_pairs_hook=no_duplicates)
+    except json.JSONDecodeError as exc:
+        raise PlanFileError(
+            source, [Problem(f"invalid JSON: {exc.msg}", line=exc.lineno)]
+        ) from None
+    except ValueError as exc:
+        raise PlanFileError(source, [Problem(f"invalid JSON: {exc}")]) from None
+    except RecursionError:
+        raise PlanFileError(source, [Problem("the document is nested too deeply")]) from None
+    # JSON is (nearly) YAML: borrow the YAML composer for line numbers, if it can read this file.
+    try:
+        _, found = _parse_yaml(text, source)
+        found.problems.clear()
+    except PlanFileError:
+        found = _Located()
+    return data, found
+
+
+def _is_json(source: str, text: str) -> bool:
+    if source == STDIN:
+        return text.lstrip().startswith(("{", "["))
+    return source.lower().endswith(".json")
+
+
+def parse_plan(data: bytes, source: str) -> AftercarePlan:
+    """Parse and validate plan bytes; ``source`` names them in messages (a path or '-')."""
+    text = _decode(data, source)
+    parsed, found = (
+        _parse_json(text, source) if _is_json(source, text) else _parse_yaml(text, source)
+    )
+    if found.problems:
+        raise PlanFileError(source, found.problems)
+    if not isinstance(parsed, dict):
+        kind = "a list" if isinstance(parsed, list) else "a single value"
+        raise PlanFileError(
+            source,
+            [Problem(f"a plan file holds one plan (a mapping of fields), not {kind}", line=1)],
+        )
+    try:
+        return AftercarePlan.model_validate(parsed)
+    except ValidationError as exc:
+        problems = sorted(_problems(exc, found), key=lambda p: (p.line or 0, p.path))
+        raise PlanFileError(source, problems) from None
+    except RecursionError:
+        raise PlanFileError(source, [Problem("the document is nested too deeply")]) from None
+
+
+def read_plan(path: str) -> AftercarePlan:
+    """Read one plan file; ``-`` reads standard input."""
+    if path == STDIN:
+        import sys
+
+        return parse_plan(sys.stdin.buffer.read(MAX_BYTES + 1), STDIN)
+    file = Path(path)
+    if file.suffix.lower() not in (".yaml", ".yml", ".json"):
+        raise UsageError(f"{path}: plan files end in .yaml, .yml or .json")
+    try:
+        with file.open("rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise PlanFileError(path, [Problem("no such file")]) from None
+    except IsADirectoryError:
+        raise PlanFileError(path, [Problem("is a folder, not a plan file")]) from None
+    except OSError as exc:
+        raise PlanFileError(path, [Problem(f"cannot be read: {exc.strerror}")]) from None
+    return parse_plan(data, path)
+
+
+def _problems(exc: ValidationError, found: _Located) -> Iterator[Problem]:
+    for error in exc.errors(include_url=False, include_input=False):
+        loc: Loc = tuple(part for part in error["loc"] if not _is_validator_tag(part))
+        yield Problem(_message(error, loc), _dotted(loc), found.line_of(loc))
+
+
+def _is_validator_tag(part: str | int) -> bool:
+    # pydantic puts function-validator names into locations ("function-after[...]"); hide them.
+    return isinstance(part, str) and ("[" in part or part.startswith("function-"))
+
+
+def _message(error: Any, loc: Loc) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        name = str(loc[-1]) if loc else ""
+        known = _field_names(loc[:-1])
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        return f"unknown field{hint}"
+    if kind == "missing":
+        return "is required but missing"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return "must be a section of fields (name: value), not a single value or a list"
+    if kind == "enum":
+        expected = error.get("ctx", {}).get("expected", "")
+        return f"must be one of {expected}"
+    message = str(error["msg"])
+    for prefix in ("Value error, ", "Assertion failed, "):
+        message = message.removeprefix(prefix)
+    return message.replace("Input should be", "must be").replace("Input ", "")
+
+
+def _field_names(loc: Loc) -> list[str]:
+    """Field names of the model found at ``loc`` inside a plan, for "did you mean" hints."""
+    model: Any = AftercarePlan
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if (
+            not (isinstance(model, type) and issubclass(model, BaseModel))
+            or part not in model.model_fields
+        ):
+            return []
+        model = _inner_model(model.model_fields[part].annotation)
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return list(model.model_fields)
+    return []
+
+
+def _inner_model(annotation: Any) -> Any:
+    from typing import get_args
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        inner = _inner_model(arg)
+        if inner is not None:
+            return inner
+    return None
+
+
+def dump_plan(plan: AftercarePlan, fmt: str = "yaml") -> str:
+    """The plan as a YAML or JSON document; reading it back gives an equal plan."""
+    data = plan.model_dump(mode="json", exclude_defaults=True)
+    data = {"schema_version": plan.schema_version, **data}
+    if fmt == "json":
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return str(yaml.dump(data, Dumper=_Dumper))

@@ -1,0 +1,217 @@
+"""Value types people type into a plan: phone numbers, times of day, weekdays, time zones, links.
+
+Each accepts the forms a person would write ("7pm", "Tue", "(312) 555-0142") and keeps what was
+typed where it is shown back (phone numbers), so a handout reads the way the person wrote it.
+"""
+
+from __future__ import annotations
+
+import re
+from contextvars import ContextVar
+from datetime import time
+from enum import StrEnum
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, BeforeValidator, PlainSerializer
+
+# The plan's region, set while a plan validates, so "(312) 555-0142" is read as a US number in a
+# US plan without every phone field needing to know the plan around it.
+PHONE_REGION: ContextVar[str] = ContextVar("PHONE_REGION", default="US")
+
+_PHONE_CHARS = re.compile(r"\+?[0-9 ()./-]+(?:\s*(?:ext\.?|x|#)\s*[0-9]{1,6})?", re.IGNORECASE)
+_EXTENSION = re.compile(r"\s*(?:ext\.?|x|#)\s*([0-9]{1,6})$", re.IGNORECASE)
+
+
+def _split_extension(text: str) -> tuple[str, str | None]:
+    match = _EXTENSION.search(text)
+    if match is None:
+        return text, None
+    return text[: match.start()], match.group(1)
+
+
+def is_short_code(text: str) -> bool:
+    """988, 911, 741741: service numbers dialled as they are, in any region."""
+    main, _ = _split_extension(text.strip())
+    return not main.startswith("+") and 3 <= len(re.sub(r"\D", "", main)) <= 6
+
+
+def check_phone(value: str) -> str:
+    text = value.strip()
+    if not text:
+        raise ValueError("phone number is empty")
+    if not _PHONE_CHARS.fullmatch(text):
+        raise ValueError(
+            f"{text!r} is not a phone number: use digits, spaces, + ( ) - . and an optional"
+            " extension like 'ext. 12'"
+        )
+    if is_short_code(text):
+        return text
+    import phonenumbers  # deferred: only plans with full numbers pay for its metadata
+
+    region = PHONE_REGION.get()
+    main, _ = _split_extension(text)
+    try:
+        number = phonenumbers.parse(main, region)
+    except phonenumbers.NumberParseException:
+        raise ValueError(f"{text!r} is not a phone number") from None
+    if not phonenumbers.is_possible_number(number):
+        raise ValueError(
+            f"{text!r} has the wrong number of digits for a {region} number"
+            " (write numbers from other countries with + and the country code)"
+        )
+    return text
+
+
+def tel_uri(phone: str, region: str = "US") -> str:
+    """A ``tel:`` URI (RFC 3966) for a phone number as the person typed it."""
+    main, extension = _split_extension(phone.strip())
+    suffix = f";ext={extension}" if extension else ""
+    if is_short_code(phone):
+        return "tel:" + re.sub(r"\D", "", main) + suffix
+    import phonenumbers
+
+    number = phonenumbers.parse(main, region)
+    return "tel:" + phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164) + suffix
+
+
+Phone = Annotated[str, AfterValidator(check_phone)]
+
+
+_TIME = re.compile(
+    r"(?P<h>\d{1,2})(?:[:.h](?P<m>\d{2}))?(?::(?P<s>00))?\s*(?P<ampm>[ap])?\.?\s*(?:m\.?)?",
+    re.IGNORECASE,
+)
+
+
+def parse_time_of_day(value: Any) -> time:
+    """Accept 19:00, 7pm, 7:30 pm, 7:30 p.m., noon, midnight (and time objects)."""
+    if isinstance(value, time):
+        return value.replace(second=0, microsecond=0, tzinfo=None)
+    if not isinstance(value, str):
+        raise ValueError("give a time of day like 19:00 or 7pm")
+    text = value.strip().lower()
+    if text == "noon":
+        return time(12, 0)
+    if text == "midnight":
+        return time(0, 0)
+    match = _TIME.fullmatch(text)
+    if match is None:
+        raise ValueError(f"{value!r} is not a time of day: write 19:00, 7pm or 7:30 pm")
+    hour, minute = int(match["h"]), int(match["m"] or 0)
+    ampm = match["ampm"]
+    if ampm is None and match["m"] is None:
+        raise ValueError(f"{value!r} is ambiguous: write 19:00, 7pm or 7am")
+    if minute > 59:
+        raise ValueError(f"{value!r} is not a time of day: minutes go from 00 to 59")
+    if ampm is not None:
+        if not 1 <= hour <= 12:
+            raise ValueError(f"{value!r} is not a time of day: with am/pm the hour is 1 to 12")
+        hour = hour % 12 + (12 if ampm == "p" else 0)
+    elif hour > 23:
+        raise ValueError(f"{value!r} is not a time of day: hours go from 0 to 23")
+    return time(hour, minute)
+
+
+TimeOfDay = Annotated[
+    time,
+    BeforeValidator(parse_time_of_day),
+    PlainSerializer(lambda t: t.strftime("%H:%M"), return_type=str, when_used="json"),
+]
+
+
+def format_time(value: time) -> str:
+    """'7:00 pm' style, the way people read times on a handout."""
+    hour = value.hour % 12 or 12
+    return f"{hour}:{value.minute:02d} {'am' if value.hour < 12 else 'pm'}"
+
+
+def check_timezone(value: str) -> str:
+    key = value.strip()
+    if not key or key.startswith(("/", ".")) or ".." in key or "\\" in key:
+        raise ValueError(f"{value!r} is not an IANA time zone name like America/Chicago")
+    try:
+        ZoneInfo(key)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ValueError(
+            f"{value!r} is not a known IANA time zone (e.g. America/Chicago, Europe/London)"
+        ) from None
+    return key
+
+
+TimeZoneName = Annotated[str, AfterValidator(check_timezone)]
+
+
+def check_url(value: str) -> str:
+    text = value.strip()
+    parts = urlsplit(text)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"{text!r} is not a web link: it must start with https:// or http://")
+    if any(ch.isspace() or ord(ch) < 32 for ch in text):
+        raise ValueError(f"{text!r} is not a web link: it contains spaces or control characters")
+    return text
+
+
+Url = Annotated[str, AfterValidator(check_url)]
+
+
+class Choice(StrEnum):
+    """An enum that accepts what people type: any case, spaces or hyphens for underscores."""
+
+    @classmethod
+    def _missing_(cls, value: object) -> Choice | None:
+        if isinstance(value, str):
+            key = re.sub(r"[\s\-/]+", "_", value.strip().lower())
+            for member in cls:
+                if key in (member.value, member.label.lower().replace(" ", "_")):
+                    return member
+            aliases: dict[str, str] = getattr(cls, "_aliases", lambda: {})()
+            if key in aliases:
+                return cls(aliases[key])
+        return None
+
+    @property
+    def label(self) -> str:
+        labels: dict[str, str] = getattr(type(self), "_labels", lambda: {})()
+        return labels.get(self.value, self.value.replace("_", " ").capitalize())
+
+
+class Weekday(Choice):
+    MON = "mon"
+    TUE = "tue"
+    WED = "wed"
+    THU = "thu"
+    FRI = "fri"
+    SAT = "sat"
+    SUN = "sun"
+
+    @staticmethod
+    def _aliases() -> dict[str, str]:
+        names = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+        out = {name: name[:3] for name in names}
+        out.update({"mo": "mon", "tu": "tue", "tues": "tue", "we": "wed", "th": "thu"})
+        out.update({"thur": "thu", "thurs": "thu", "fr": "fri", "sa": "sat", "su": "sun"})
+        return out
+
+    @staticmethod
+    def _labels() -> dict[str, str]:
+        return {
+            "mon": "Monday",
+            "tue": "Tuesday",
+            "wed": "Wednesday",
+            "thu": "Thursday",
+            "fri": "Friday",
+            "sat": "Saturday",
+            "sun": "Sunday",
+        }
+
+    @property
+    def index(self) -> int:
+        """Monday = 0, as ``date.weekday()`` counts."""
+        return list(Weekday).index(self)
+
+    @property
+    def ical(self) -> str:
+        """The RFC 5545 BYDAY code: MO, TU, ..."""
+        return self.value[:2].upper()
