@@ -90,7 +90,8 @@ def _represent_str(dumper: _Dumper, value: str) -> yaml.ScalarNode:
     # Quote what a YAML 1.1 reader would take for something else (19:00, no, 2026-01-05), so the
     # file means the same to every tool that opens it, not only to iopcli.
     style = None
-    if _YAML11.resolve(yaml.ScalarNode, value, (True, False)) != "tag:yaml.org,2002:str":
+    tag = _YAML11.resolve(yaml.ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
+    if tag != "tag:yaml.org,2002:str":
         style = "'"
     elif "\n" in value:
         style = "|"
@@ -143,7 +144,7 @@ def _walk(node: yaml.Node, loc: Loc, found: _Located, seen: set[int]) -> Any:
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_walk(child, (*loc, i), found, seen) for i, child in enumerate(node.value)]
-    return _Loader.construct_object(_SCALARS, node)  # type: ignore[arg-type]
+    return _Loader.construct_object(_SCALARS, node)
 
 
 class _ScalarConstructor(yaml.constructor.SafeConstructor):
@@ -242,7 +243,23 @@ def _is_json(source: str, text: str) -> bool:
     return source.lower().endswith(".json")
 
 
-def parse_plan(data: bytes, source: str) -> AftercarePlan:
+class LoadedPlan:
+    """A validated plan and where in its file each field was written (for warnings)."""
+
+    def __init__(self, plan: AftercarePlan, source: str, found: _Located) -> None:
+        self.plan = plan
+        self.source = source
+        self._found = found
+
+    def line_of(self, path: str) -> int | None:
+        loc = tuple(int(p) if p.isdigit() else p for p in path.split(".") if p)
+        return self._found.line_of(loc)
+
+    def locate(self, problem: Problem) -> Problem:
+        return Problem(problem.message, problem.path, self.line_of(problem.path))
+
+
+def load_plan(data: bytes, source: str) -> LoadedPlan:
     """Parse and validate plan bytes; ``source`` names them in messages (a path or '-')."""
     text = _decode(data, source)
     parsed, found = (
@@ -252,25 +269,34 @@ def parse_plan(data: bytes, source: str) -> AftercarePlan:
         raise PlanFileError(source, found.problems)
     if not isinstance(parsed, dict):
         kind = "a list" if isinstance(parsed, list) else "a single value"
-        raise PlanFileError(
-            source,
-            [Problem(f"a plan file holds one plan (a mapping of fields), not {kind}", line=1)],
-        )
+        message = f"a plan file holds one plan (a mapping of fields), not {kind}"
+        raise PlanFileError(source, [Problem(message, line=1)])
     try:
-        return AftercarePlan.model_validate(parsed)
+        plan = AftercarePlan.model_validate(parsed)
     except ValidationError as exc:
         problems = sorted(_problems(exc, found), key=lambda p: (p.line or 0, p.path))
         raise PlanFileError(source, problems) from None
     except RecursionError:
         raise PlanFileError(source, [Problem("the document is nested too deeply")]) from None
+    return LoadedPlan(plan, source, found)
+
+
+def parse_plan(data: bytes, source: str) -> AftercarePlan:
+    """Parse and validate plan bytes into a plan."""
+    return load_plan(data, source).plan
 
 
 def read_plan(path: str) -> AftercarePlan:
     """Read one plan file; ``-`` reads standard input."""
+    return read_plan_file(path).plan
+
+
+def read_plan_file(path: str) -> LoadedPlan:
+    """Read one plan file with its line map; ``-`` reads standard input."""
     if path == STDIN:
         import sys
 
-        return parse_plan(sys.stdin.buffer.read(MAX_BYTES + 1), STDIN)
+        return load_plan(sys.stdin.buffer.read(MAX_BYTES + 1), STDIN)
     file = Path(path)
     if file.suffix.lower() not in (".yaml", ".yml", ".json"):
         raise UsageError(f"{path}: plan files end in .yaml, .yml or .json")
@@ -283,7 +309,7 @@ def read_plan(path: str) -> AftercarePlan:
         raise PlanFileError(path, [Problem("is a folder, not a plan file")]) from None
     except OSError as exc:
         raise PlanFileError(path, [Problem(f"cannot be read: {exc.strerror}")]) from None
-    return parse_plan(data, path)
+    return load_plan(data, path)
 
 
 def _problems(exc: ValidationError, found: _Located) -> Iterator[Problem]:

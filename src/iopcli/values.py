@@ -207,7 +207,7 @@ class Weekday(Choice):
         }
 
     @property
-    def index(self) -> int:
+    def number(self) -> int:
         """Monday = 0, as ``date.weekday()`` counts."""
         return list(Weekday).index(self)
 
