@@ -1,0 +1,94 @@
+"""The completeness check behind ``validate --strict``: what a clinician wants before discharge.
+
+A plan can be valid and still leave someone without a number to call. These are warnings, not
+errors: the plan loads either way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from iopcli.errors import Problem
+from iopcli.model import AftercarePlan, Contact, Helper
+from iopcli.schedule import occurrences, plan_series, zone
+
+STALE_AFTER_DAYS = 365
+
+
+def check(plan: AftercarePlan, today: dt.date | None = None) -> list[Problem]:
+    """Warnings for ``plan``; ``today`` defaults to today in the plan's time zone."""
+    if today is None:
+        today = dt.datetime.now(zone(plan.timezone)).date()
+    found: list[Problem] = []
+
+    def warn(path: str, message: str) -> None:
+        found.append(Problem(message, path))
+
+    safety = plan.safety_plan
+    steps = {
+        "safety_plan.warning_signs": (safety.warning_signs, "step 1, warning signs"),
+        "safety_plan.coping_strategies": (safety.coping_strategies, "step 2, coping strategies"),
+        "safety_plan.distraction_people": (
+            safety.distraction_people or safety.distraction_places,
+            "step 3, people and places that distract",
+        ),
+        "safety_plan.people_to_ask": (safety.people_to_ask, "step 4, people to ask for help"),
+        "safety_plan.professionals": (
+            safety.professionals,
+            "step 5, professionals and agencies to contact",
+        ),
+        "safety_plan.safe_environment": (safety.safe_environment, "step 6, a safe environment"),
+    }
+    for path, (entries, name) in steps.items():
+        if not entries:
+            warn(path, f"safety plan {name} is empty")
+    if not safety.people_to_ask and not plan.contacts:
+        warn("contacts", "no people to call: add support contacts or people to ask for help")
+
+    people: list[tuple[str, Sequence[Helper | Contact]]] = [
+        ("safety_plan.distraction_people", safety.distraction_people),
+        ("safety_plan.people_to_ask", safety.people_to_ask),
+        ("contacts", plan.contacts),
+    ]
+    for path, listed in people:
+        for i, person in enumerate(listed):
+            if person.phone is None:
+                warn(f"{path}.{i}.phone", f"{person.name} has no phone number")
+    for i, pro in enumerate(safety.professionals):
+        if pro.phone is None and pro.after_hours_phone is None:
+            warn(f"safety_plan.professionals.{i}.phone", f"{pro.name} has no phone number")
+    if plan.program.counselor is not None and plan.program.counselor.phone is None:
+        warn("program.counselor.phone", "the counselor has no phone number")
+
+    for i, meeting in enumerate(plan.meetings):
+        if not meeting.in_person and not meeting.online:
+            warn(f"meetings.{i}", f"{meeting.name} has no address and no online link or phone")
+
+    discharge = plan.program.discharge_date
+    for i, appointment in enumerate(plan.appointments):
+        if appointment.repeat == "once" and appointment.date < today:
+            warn(f"appointments.{i}.date", f"the appointment on {appointment.date} is in the past")
+    if not _appointment_soon_after(plan, discharge):
+        warn("appointments", "no appointment within 7 days of discharge")
+
+    if plan.program.next_review is None:
+        warn("program.next_review", "no plan review date")
+    for i, resource in enumerate(plan.resources):
+        if resource.verified is None:
+            warn(f"resources.{i}.verified", f"{resource.name}: no date it was last verified")
+        elif (today - resource.verified).days > STALE_AFTER_DAYS:
+            warn(f"resources.{i}.verified", f"{resource.name}: last verified over a year ago")
+    return found
+
+
+def _appointment_soon_after(plan: AftercarePlan, discharge: dt.date) -> bool:
+    last = discharge + dt.timedelta(days=7)
+    for series in plan_series(plan, horizon_days=7):
+        if series.key.startswith("appointments/"):
+            for occurrence in occurrences(series):
+                day = occurrence.start
+                day = day.date() if isinstance(day, dt.datetime) else day
+                if discharge <= day <= last:
+                    return True
+    return False
