@@ -1,0 +1,123 @@
+"""The iCalendar (.ics) exporter: a pure function from a plan to bytes.
+
+No clock, no randomness: UIDs are uuid5 of the plan id and the item's key, DTSTAMP is the plan's
+last change, so the same plan always gives the same bytes and a re-import updates events
+instead of duplicating them. SEQUENCE is the number of minutes from 2020 to the plan's last
+change, so it grows with every saved change and clients take the newer version.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from icalendar import Alarm, Calendar, Event
+
+from iopcli import __version__
+from iopcli.describe import describe
+from iopcli.model import AftercarePlan
+from iopcli.schedule import DEFAULT_HORIZON_DAYS, EntryKind, Series, plan_series
+from iopcli.timezones import vtimezone
+
+UID_NAMESPACE = uuid.UUID("6f1b1d2e-3c4a-5b6c-8d7e-9f0a1b2c3d4e")
+PRODID = "-//iopcli//iopcli aftercare planner//EN"
+CALENDAR_NAME = "My plan"  # neutral on purpose: a synced calendar list is seen by others
+_SEQUENCE_EPOCH = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+ALL_DAY_REMINDER = dt.timedelta(hours=-15)  # 9:00 the day before an all-day entry
+
+
+@dataclass(frozen=True)
+class IcsOptions:
+    horizon_days: int = DEFAULT_HORIZON_DAYS
+    remind_minutes: int | None = 60  # None: no alarms
+    discreet: bool | None = None  # None: the plan's own setting
+    show_address: bool = True
+
+
+def event_uid(plan_id: str, key: str) -> str:
+    return f"{uuid.uuid5(UID_NAMESPACE, f'{plan_id}/{key}')}@iopcli"
+
+
+def _stamp(plan: AftercarePlan) -> dt.datetime:
+    moment = plan.updated or plan.created
+    if moment is None:
+        return dt.datetime.combine(plan.program.discharge_date, dt.time(), tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC).replace(microsecond=0)
+
+
+def sequence(plan: AftercarePlan) -> int:
+    if plan.updated is None:
+        return 0
+    return max(0, int((plan.updated - _SEQUENCE_EPOCH).total_seconds() // 60))
+
+
+def plan_to_ics(plan: AftercarePlan, options: IcsOptions | None = None) -> bytes:
+    """The plan's calendar: one VCALENDAR with every meeting, appointment, refill and review."""
+    options = options or IcsOptions()
+    discreet = plan.discreet if options.discreet is None else options.discreet
+    calendar = Calendar()
+    calendar.add("PRODID", PRODID)
+    calendar.add("VERSION", "2.0")
+    calendar.add("CALSCALE", "GREGORIAN")
+    calendar.add("X-WR-CALNAME", CALENDAR_NAME)
+    series = plan_series(plan, options.horizon_days)
+    for tzid in sorted({s.tz for s in series if not s.all_day}):
+        calendar.add_component(vtimezone(tzid))
+    stamp, seq = _stamp(plan), sequence(plan)
+    for entry in series:
+        calendar.add_component(_event(entry, plan, discreet, options, stamp, seq))
+    return bytes(calendar.to_ical())
+
+
+def _event(
+    series: Series,
+    plan: AftercarePlan,
+    discreet: bool,
+    options: IcsOptions,
+    stamp: dt.datetime,
+    seq: int,
+) -> Event:
+    described = describe(series, plan, discreet, options.show_address)
+    event = Event()
+    event.add("UID", event_uid(plan.id, series.key))
+    event.add("DTSTAMP", stamp)
+    event.add("SEQUENCE", seq)
+    event.add("SUMMARY", described.title)
+    event.add("DTSTART", series.start)
+    event.add("DTEND", series.end)
+    if series.rule is not None:
+        rule: dict[str, object] = {"FREQ": series.rule.freq}
+        if series.rule.interval > 1:
+            rule["INTERVAL"] = series.rule.interval
+        if series.rule.byday:
+            rule["BYDAY"] = [day.ical for day in series.rule.byday]
+        rule["UNTIL"] = series.rule.until
+        event.add("RRULE", rule)
+    if described.location:
+        event.add("LOCATION", described.location)
+    if described.url:
+        event.add("URL", described.url)
+    lines = list(described.details)
+    if described.url:
+        lines.insert(0, f"Join: {described.url}")
+    if described.phone:
+        lines.insert(0, f"Phone: {described.phone}")
+    if lines:
+        event.add("DESCRIPTION", "\n".join(lines))
+    event.add("TRANSP", "TRANSPARENT" if series.all_day else "OPAQUE")
+    if options.remind_minutes is not None:
+        alarm = Alarm()
+        alarm.add("ACTION", "DISPLAY")
+        alarm.add("DESCRIPTION", described.title)
+        if series.all_day:
+            alarm.add("TRIGGER", ALL_DAY_REMINDER)
+        else:
+            alarm.add("TRIGGER", -dt.timedelta(minutes=options.remind_minutes))
+        event.add_component(alarm)
+    if series.kind is EntryKind.REVIEW:
+        event.add("CATEGORIES", ["Plan"])
+    return event
+
+
+__all__ = ["IcsOptions", "__version__", "event_uid", "plan_to_ics", "sequence"]
