@@ -1,0 +1,445 @@
+"""The Markdown handout: a pure function from a plan to CommonMark text.
+
+Written for the person, in the second person, crisis first. Everything a person typed goes
+through :func:`text` so that it can only ever be literal text: never a heading, raw HTML, a link
+or a broken table. The only links emitted are ``tel:``, ``mailto:`` and ``http(s):``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from iopcli.crisis_lines import crisis_lines
+from iopcli.model import AftercarePlan, Appointment, Helper, Meeting, Professional, Recurrence
+from iopcli.values import Weekday, format_time, tel_uri
+
+# Inline punctuation that can start markup anywhere in a line.
+_INLINE = re.compile(r"([\\`*_\[\]<>|~&!{}])")
+# Punctuation that only matters at the start of a line: headings, lists, quotes, setext, fences.
+_LINE_START = re.compile(r"^(\s*)(?:([#>+=\-:])|(\d+)([.)]))")
+
+
+def text(value: str) -> str:
+    """A person's words as literal, single-line Markdown text."""
+    flat = " ".join(value.split())
+    escaped = _INLINE.sub(r"\\\1", flat)
+    return _LINE_START.sub(_escape_line_start, escaped)
+
+
+def _escape_line_start(match: re.Match[str]) -> str:
+    # A backslash escapes punctuation only: "1." becomes "1\.", "#" becomes "\#".
+    if match.group(2) is not None:
+        return match.group(1) + "\\" + match.group(2)
+    return match.group(1) + match.group(3) + "\\" + match.group(4)
+
+
+def _destination(url: str) -> str:
+    return quote(url, safe=":/?#@!$&'*+,;=%~.-_").replace("(", "%28").replace(")", "%29")
+
+
+def link(label: str, url: str) -> str:
+    scheme = url.split(":", 1)[0].lower()
+    if scheme not in ("http", "https", "tel", "mailto"):
+        return text(label)
+    return f"[{text(label)}]({_destination(url)})"
+
+
+def phone_link(phone: str, region: str) -> str:
+    return link(phone, tel_uri(phone, region))
+
+
+@dataclass(frozen=True)
+class MarkdownOptions:
+    paper: bool = False  # lists instead of tables: narrow enough for any printer and screen
+
+
+class _Doc:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def heading(self, level: int, title: str) -> None:
+        self.lines += ["#" * level + " " + title, ""]
+
+    def para(self, line: str) -> None:
+        self.lines += [line, ""]
+
+    def bullets(self, items: Iterable[str]) -> None:
+        items = list(items)
+        if items:
+            self.lines += [f"- {item}" for item in items] + [""]
+
+    def numbered(self, items: Iterable[str]) -> None:
+        items = list(items)
+        if items:
+            self.lines += [f"{i}. {item}" for i, item in enumerate(items, 1)] + [""]
+
+    def table(self, header: list[str], rows: list[list[str]]) -> None:
+        self.lines.append("| " + " | ".join(header) + " |")
+        self.lines.append("|" + "|".join("---" for _ in header) + "|")
+        self.lines += ["| " + " | ".join(row) + " |" for row in rows]
+        self.lines.append("")
+
+    def render(self) -> str:
+        while self.lines and self.lines[-1] == "":
+            self.lines.pop()
+        return "\n".join(self.lines) + "\n"
+
+
+def plan_to_markdown(plan: AftercarePlan, options: MarkdownOptions | None = None) -> str:
+    options = options or MarkdownOptions()
+    doc = _Doc()
+    region = plan.person.region
+    doc.heading(1, f"My aftercare plan: {text(plan.person.name)}")
+    program = plan.program
+    intro = f"From {text(program.name)}, discharged {_date(program.discharge_date)}."
+    if program.counselor:
+        counselor = text(program.counselor.name)
+        if program.counselor.phone:
+            counselor += f", {phone_link(program.counselor.phone, region)}"
+        intro += f" Your counselor: {counselor}."
+    doc.para(intro)
+    _crisis(doc, plan)
+    _week(doc, plan, options)
+    _relapse(doc, plan)
+    _safety(doc, plan)
+    _medications(doc, plan)
+    _resources(doc, plan)
+    _contacts(doc, plan)
+    _goals(doc, plan)
+    if plan.notes:
+        doc.heading(2, "Notes")
+        for paragraph in plan.notes.split("\n\n"):
+            doc.para(text(paragraph))
+    doc.heading(2, "About your calendar file")
+    doc.para(
+        "The .ics file that comes with this handout puts your meetings, appointments and refills "
+        "into your calendar app. Some apps (Google Calendar among them) drop reminders when a file "
+        "is imported: after importing, turn on notifications for these events in your app."
+    )
+    return doc.render()
+
+
+def _date(day: object) -> str:
+    import datetime as dt
+
+    assert isinstance(day, dt.date)
+    return f"{day:%A}, {day:%B} {day.day}, {day.year}"
+
+
+def _helper(person: Helper, region: str) -> str:
+    line = f"**{text(person.name)}**"
+    if person.relationship:
+        line += f" ({text(person.relationship)})"
+    if person.phone:
+        line += f": {phone_link(person.phone, region)}"
+    return line
+
+
+def _professional(pro: Professional, region: str) -> str:
+    line = f"**{text(pro.name)}**"
+    if pro.role:
+        line += f" ({text(pro.role)})"
+    parts = []
+    if pro.phone:
+        parts.append(phone_link(pro.phone, region))
+    if pro.after_hours_phone:
+        parts.append(f"after hours {phone_link(pro.after_hours_phone, region)}")
+    if pro.address:
+        parts.append(text(pro.address))
+    return line + (": " + ", ".join(parts) if parts else "")
+
+
+def _crisis(doc: _Doc, plan: AftercarePlan) -> None:
+    safety, region = plan.safety_plan, plan.person.region
+    doc.heading(2, "If you are in crisis")
+    if safety.warning_signs:
+        doc.para("**Notice your warning signs:**")
+        doc.bullets(map(text, safety.warning_signs))
+    if safety.coping_strategies:
+        doc.para("**First, try what helps you on your own:**")
+        doc.bullets(map(text, safety.coping_strategies))
+    people = safety.people_to_ask or [
+        Helper(name=c.name, relationship=c.relationship, phone=c.phone)
+        for c in plan.contacts
+        if c.phone
+    ]
+    if people:
+        doc.para("**Then call someone who can help:**")
+        doc.bullets(_helper(p, region) for p in people)
+    if safety.professionals:
+        doc.para("**Professionals you can reach:**")
+        doc.bullets(_professional(p, region) for p in safety.professionals)
+    if safety.include_crisis_lines:
+        lines, _ = crisis_lines(region)
+        doc.para("**Crisis lines, free and open day and night:**")
+        doc.bullets(_crisis_line(line) for line in lines)
+
+
+def _crisis_line(line: object) -> str:
+    from iopcli.crisis_lines import CrisisLine
+
+    assert isinstance(line, CrisisLine)
+    actions = []
+    if line.call and line.text == line.call:
+        actions.append(
+            f"call or text {link(line.call, 'tel:' + re.sub(r'[^0-9+]', '', line.call))}"
+        )
+    else:
+        if line.call:
+            actions.append(f"call {link(line.call, tel_uri(line.call))}")
+        if line.text:
+            keyword = f"{text(line.text_keyword)} to " if line.text_keyword else ""
+            actions.append(f"text {keyword}{text(line.text)}")
+    if line.tty:
+        actions.append(f"TTY {link(line.tty, tel_uri(line.tty))}")
+    out = f"**{text(line.name)}**: " + ", ".join(actions)
+    if line.url:
+        out += f" or {link('chat online', line.url)}"
+    return out + ". " + text(line.when)
+
+
+def _meeting_where(meeting: Meeting, region: str) -> str:
+    parts = []
+    place = ", ".join(x for x in (meeting.location, meeting.address) if x)
+    if place:
+        parts.append(text(place))
+    if meeting.online_url:
+        parts.append(link("join online", meeting.online_url))
+    if meeting.online_phone:
+        parts.append("by phone " + phone_link(meeting.online_phone, region))
+    if meeting.online_notes:
+        parts.append(text(meeting.online_notes))
+    return "; ".join(parts)
+
+
+def _appointment_where(item: Appointment, region: str) -> str:
+    parts = []
+    if item.address:
+        parts.append(text(item.address))
+    if item.link:
+        parts.append(link("join online", item.link))
+    if item.phone:
+        parts.append(phone_link(item.phone, region))
+    return "; ".join(parts)
+
+
+def _time_range(meeting: Meeting, plan_tz: str) -> str:
+    span = f"{format_time(meeting.start)}–{format_time(meeting.end_time)}"
+    if meeting.timezone and meeting.timezone != plan_tz:
+        span += f" ({text(meeting.timezone)} time)"
+    return span
+
+
+def _appointment_span(item: Appointment) -> str:
+    import datetime as dt
+
+    end = dt.datetime.combine(item.date, item.time) + dt.timedelta(minutes=item.duration_minutes)
+    return f"{format_time(item.time)}–{format_time(end.time())}"
+
+
+def _week(doc: _Doc, plan: AftercarePlan, options: MarkdownOptions) -> None:
+    region = plan.person.region
+    rows: list[tuple[int, str, list[str]]] = []
+    for meeting in plan.meetings:
+        what = text(meeting.name)
+        if meeting.fellowship != "other":
+            what += f" ({meeting.fellowship.label})"
+        for day in meeting.days:
+            when = _time_range(meeting, plan.timezone)
+            rows.append(
+                (
+                    day.number,
+                    meeting.start.isoformat(),
+                    [day.label, when, what, _meeting_where(meeting, region)],
+                )
+            )
+    repeating = [a for a in plan.appointments if a.repeat != Recurrence.ONCE]
+    for item in repeating:
+        day = Weekday(list(Weekday)[item.date.weekday()])
+        how_often = {"weekly": "", "every_2_weeks": "every 2 weeks, ", "monthly": "monthly, "}[
+            item.repeat.value
+        ]
+        when = f"{_appointment_span(item)} ({how_often}from {item.date:%b} {item.date.day})"
+        what = f"{item.kind.label}: {text(item.provider)}"
+        rows.append(
+            (
+                day.number,
+                item.time.isoformat(),
+                [
+                    day.label if item.repeat != "monthly" else f"Day {item.date.day} of the month",
+                    when,
+                    what,
+                    _appointment_where(item, region),
+                ],
+            )
+        )
+    once = sorted(
+        (a for a in plan.appointments if a.repeat == Recurrence.ONCE),
+        key=lambda a: (a.date, a.time),
+    )
+    if not rows and not once:
+        return
+    doc.heading(2, "My week")
+    rows.sort(key=lambda r: (r[0], r[1]))
+    if rows:
+        if options.paper:
+            doc.bullets(
+                f"**{r[0]} {r[1]}**: {r[2]}" + (f". {r[3]}" if r[3] else "") for _, _, r in rows
+            )
+        else:
+            doc.table(["Day", "Time", "What", "Where"], [r for _, _, r in rows])
+    if once:
+        doc.para("**Appointments coming up:**")
+        doc.bullets(
+            f"**{_date(a.date)}, {_appointment_span(a)}**: {a.kind.label}: {text(a.provider)}"
+            + (f". {_appointment_where(a, region)}" if _appointment_where(a, region) else "")
+            for a in once
+        )
+
+
+def _relapse(doc: _Doc, plan: AftercarePlan) -> None:
+    rp = plan.relapse_prevention
+    if not any(
+        (
+            rp.triggers,
+            rp.warning_signs,
+            rp.coping_strategies,
+            rp.high_risk_situations,
+            rp.after_a_lapse,
+            rp.reasons_for_recovery,
+        )
+    ):
+        return
+    doc.heading(2, "Staying on track")
+    if rp.triggers:
+        doc.para("**Your triggers and what you will do:**")
+        doc.bullets(
+            f"{text(t.trigger)}"
+            + (f" ({t.kind.value})" if t.kind else "")
+            + (f": {text(t.response)}" if t.response else "")
+            for t in rp.triggers
+        )
+    if rp.warning_signs:
+        doc.para("**Early warning signs to notice:**")
+        doc.bullets(map(text, rp.warning_signs))
+    if rp.coping_strategies:
+        doc.para("**Skills that help you:**")
+        doc.bullets(
+            text(c.strategy) + ("" if c.helps_with == "general" else f" (for {c.helps_with.value})")
+            for c in rp.coping_strategies
+        )
+    if rp.high_risk_situations:
+        doc.para("**High-risk situations to plan for:**")
+        doc.bullets(map(text, rp.high_risk_situations))
+    if rp.after_a_lapse:
+        doc.para("**If you slip, a lapse is not failure. Do this:**")
+        doc.numbered(map(text, rp.after_a_lapse))
+    if rp.reasons_for_recovery:
+        doc.para("**Why you are doing this:**")
+        doc.bullets(map(text, rp.reasons_for_recovery))
+
+
+def _safety(doc: _Doc, plan: AftercarePlan) -> None:
+    s, region = plan.safety_plan, plan.person.region
+    steps: list[tuple[str, list[str]]] = [
+        ("Step 1. Warning signs that a crisis may be starting", [text(x) for x in s.warning_signs]),
+        (
+            "Step 2. Things you can do on your own to take your mind off problems",
+            [text(x) for x in s.coping_strategies],
+        ),
+        (
+            "Step 3. People and places that help you take your mind off things",
+            [_helper(p, region) for p in s.distraction_people]
+            + [text(x) for x in s.distraction_places],
+        ),
+        ("Step 4. People you can ask for help", [_helper(p, region) for p in s.people_to_ask]),
+        (
+            "Step 5. Professionals and agencies to contact in a crisis",
+            [_professional(p, region) for p in s.professionals],
+        ),
+        ("Step 6. Making your surroundings safe", [text(x) for x in s.safe_environment]),
+        ("Your reasons for living", [text(x) for x in s.reasons_for_living]),
+    ]
+    if not any(items for _, items in steps):
+        return
+    doc.heading(2, "My safety plan")
+    for title, items in steps:
+        if items:
+            doc.heading(3, title)
+            doc.bullets(items)
+
+
+def _medications(doc: _Doc, plan: AftercarePlan) -> None:
+    if not plan.medications:
+        return
+    region = plan.person.region
+    doc.heading(2, "My medications")
+    lines = []
+    for med in plan.medications:
+        line = f"**{text(med.name)}**"
+        details = [text(x) for x in (med.dose, med.schedule) if x]
+        if med.prescriber:
+            details.append(f"prescribed by {text(med.prescriber)}")
+        if med.pharmacy:
+            pharmacy = text(med.pharmacy)
+            if med.pharmacy_phone:
+                pharmacy += f" ({phone_link(med.pharmacy_phone, region)})"
+            details.append(f"pharmacy: {pharmacy}")
+        if med.next_refill:
+            details.append(f"next refill {_date(med.next_refill)}")
+        lines.append(line + (": " + ", ".join(details) if details else ""))
+    doc.bullets(lines)
+
+
+def _resources(doc: _Doc, plan: AftercarePlan) -> None:
+    if not plan.resources:
+        return
+    region = plan.person.region
+    doc.heading(2, "Help in your community")
+    for category in dict.fromkeys(r.category for r in plan.resources):
+        doc.heading(3, category.label)
+        lines = []
+        for r in (r for r in plan.resources if r.category == category):
+            parts = [text(x) for x in (r.address, r.hours) if x]
+            if r.phone:
+                parts.insert(0, phone_link(r.phone, region))
+            if r.url:
+                parts.append(link("website", r.url))
+            if r.notes:
+                parts.append(text(r.notes))
+            lines.append(f"**{text(r.name)}**" + (": " + "; ".join(parts) if parts else ""))
+        doc.bullets(lines)
+
+
+def _contacts(doc: _Doc, plan: AftercarePlan) -> None:
+    if not plan.contacts:
+        return
+    region = plan.person.region
+    doc.heading(2, "People who support me")
+    lines = []
+    for c in plan.contacts:
+        who = text(c.relationship) if c.relationship else c.role.label.lower()
+        line = f"**{text(c.name)}** ({who})"
+        if c.phone:
+            line += f": {phone_link(c.phone, region)}"
+        if c.when_to_call:
+            line += f". Call when: {text(c.when_to_call)}"
+        lines.append(line)
+    doc.bullets(lines)
+
+
+def _goals(doc: _Doc, plan: AftercarePlan) -> None:
+    if not plan.goals:
+        return
+    doc.heading(2, "My goals")
+    for term, title in (("short", "Soon"), ("long", "Longer term")):
+        goals = [g for g in plan.goals if g.term == term]
+        if goals:
+            doc.heading(3, title)
+            doc.bullets(
+                text(g.goal) + (f" (by {_date(g.target_date)})" if g.target_date else "")
+                for g in goals
+            )
