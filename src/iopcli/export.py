@@ -1,0 +1,66 @@
+"""Exporting one plan to files: which formats, what names, written atomically.
+
+The exporters themselves (``markdown``, ``ics``) are pure; this is the thin I/O step around them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from iopcli.errors import UsageError
+from iopcli.files import atomic_write, safe_name
+from iopcli.ics import IcsOptions
+from iopcli.markdown import MarkdownOptions
+from iopcli.model import AftercarePlan, slugify
+
+FORMATS = ("md", "ics", "json", "yaml")
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    formats: tuple[str, ...] = ("md", "ics")
+    ics: IcsOptions = field(default_factory=IcsOptions)
+    markdown: MarkdownOptions = field(default_factory=MarkdownOptions)
+    name: str | None = None
+
+
+def parse_formats(value: str) -> tuple[str, ...]:
+    formats = tuple(dict.fromkeys(f.strip().lower() for f in value.split(",") if f.strip()))
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise UsageError(
+            f"--format: {', '.join(unknown) or 'nothing'} is not one of {', '.join(FORMATS)}"
+        )
+    return formats
+
+
+def base_name(plan: AftercarePlan, override: str | None = None) -> str:
+    """'dana-3f9c2a1b': a slug of the display name plus a short id, so two Danas never collide."""
+    if override:
+        return safe_name(override)
+    short = slugify(plan.id, max_length=8)
+    return safe_name(f"{slugify(plan.person.name, max_length=40)}-{short}")
+
+
+def render(plan: AftercarePlan, fmt: str, options: ExportOptions) -> bytes:
+    if fmt == "md":
+        from iopcli.markdown import plan_to_markdown
+
+        return plan_to_markdown(plan, options.markdown).encode("utf-8")
+    if fmt == "ics":
+        from iopcli.ics import plan_to_ics
+
+        return plan_to_ics(plan, options.ics)
+    from iopcli.planfile import dump_plan
+
+    return dump_plan(plan, fmt).encode("utf-8")
+
+
+def export_plan(plan: AftercarePlan, out: Path, options: ExportOptions) -> list[Path]:
+    """Render every format first, then write; a failed render writes nothing."""
+    stem = base_name(plan, options.name)
+    rendered = [(out / f"{stem}.{fmt}", render(plan, fmt, options)) for fmt in options.formats]
+    for path, data in rendered:
+        atomic_write(path, data)
+    return [path for path, _ in rendered]
