@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from iopcli.errors import PlanFileError, Problem, UsageError
+from iopcli.errors import PlanFileError, Problem
 from iopcli.model import AftercarePlan
 
 MAX_BYTES = 1024 * 1024  # a real plan is a few KB; refuse anything that is clearly not one
@@ -299,7 +299,7 @@ def read_plan_file(path: str) -> LoadedPlan:
         return load_plan(sys.stdin.buffer.read(MAX_BYTES + 1), STDIN)
     file = Path(path)
     if file.suffix.lower() not in (".yaml", ".yml", ".json"):
-        raise UsageError(f"{path}: plan files end in .yaml, .yml or .json")
+        raise PlanFileError(path, [Problem("not a plan file: plan files end in .yaml, .yml or .json")])
     try:
         with file.open("rb") as handle:
             data = handle.read(MAX_BYTES + 1)
@@ -313,7 +313,7 @@ def read_plan_file(path: str) -> LoadedPlan:
 
 
 def _problems(exc: ValidationError, found: _Located) -> Iterator[Problem]:
-    for error in exc.errors(include_url=False, include_input=False):
+    for error in exc.errors(include_url=False):
         loc: Loc = tuple(part for part in error["loc"] if not _is_validator_tag(part))
         yield Problem(_message(error, loc), _dotted(loc), found.line_of(loc))
 
@@ -328,16 +328,23 @@ def _message(error: Any, loc: Loc) -> str:
     if kind == "extra_forbidden":
         name = str(loc[-1]) if loc else ""
         known = _field_names(loc[:-1])
-        close = difflib.get_close_matches(name, known, n=1)
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.75)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         return f"unknown field{hint}"
     if kind == "missing":
         return "is required but missing"
     if kind in ("model_type", "dict_type", "model_attributes_type"):
         return "must be a section of fields (name: value), not a single value or a list"
+    shown = error.get("input")
+    typed = f"{shown!r} " if isinstance(shown, str | int | float) and len(str(shown)) <= 80 else ""
+    if kind == "timezone_aware":
+        return f"{typed}needs a UTC offset, e.g. 2027-03-01T09:00:00-06:00"
     if kind == "enum":
         expected = error.get("ctx", {}).get("expected", "")
-        return f"must be one of {expected}"
+        return f"{typed}is not one of {expected}"
+    if kind.startswith(("date_", "datetime_")) and typed:
+        reason = str(error.get("ctx", {}).get("error", "")).replace("_", " ")
+        return f"{typed}is not a valid {kind.split('_')[0]} (YYYY-MM-DD): {reason or error['msg']}"
     message = str(error["msg"])
     for prefix in ("Value error, ", "Assertion failed, "):
         message = message.removeprefix(prefix)
