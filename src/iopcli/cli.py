@@ -184,6 +184,13 @@ def export(
         str | None,
         typer.Option("--name", help="File name to use instead of name-and-id (one plan only)."),
     ] = None,
+    previous: Annotated[
+        str | None,
+        typer.Option(
+            "--previous",
+            help="The plan as last exported: events for items removed since are cancelled.",
+        ),
+    ] = None,
 ) -> None:
     """Write each plan as a Markdown handout and an iCalendar file (and JSON/YAML on request)."""
     from iopcli.errors import PlanFileError, UsageError
@@ -204,6 +211,7 @@ def export(
         ),
         markdown=MarkdownOptions(paper=paper),
         name=name,
+        previous=read_plan(previous) if previous else None,
     )
     failed = 0
     for source in plans:

@@ -23,6 +23,7 @@ class ExportOptions:
     ics: IcsOptions = field(default_factory=IcsOptions)
     markdown: MarkdownOptions = field(default_factory=MarkdownOptions)
     name: str | None = None
+    previous: AftercarePlan | None = None  # the plan as last exported: removed items cancel
 
 
 def parse_formats(value: str) -> tuple[str, ...]:
@@ -51,7 +52,8 @@ def render(plan: AftercarePlan, fmt: str, options: ExportOptions) -> bytes:
     if fmt == "ics":
         from iopcli.ics import plan_to_ics
 
-        return plan_to_ics(plan, options.ics)
+        previous = options.previous if options.previous and options.previous.id == plan.id else None
+        return plan_to_ics(plan, options.ics, previous)
     from iopcli.planfile import dump_plan
 
     return dump_plan(plan, fmt).encode("utf-8")

@@ -52,8 +52,17 @@ def sequence(plan: AftercarePlan) -> int:
     return max(0, int((plan.updated - _SEQUENCE_EPOCH).total_seconds() // 60))
 
 
-def plan_to_ics(plan: AftercarePlan, options: IcsOptions | None = None) -> bytes:
-    """The plan's calendar: one VCALENDAR with every meeting, appointment, refill and review."""
+def plan_to_ics(
+    plan: AftercarePlan,
+    options: IcsOptions | None = None,
+    previous: AftercarePlan | None = None,
+) -> bytes:
+    """The plan's calendar: one VCALENDAR with every meeting, appointment, refill and review.
+
+    With ``previous`` (the plan as it was last exported), every entry that has since been
+    removed is written once more with STATUS:CANCELLED and a higher SEQUENCE, so calendar
+    clients that honour cancellations drop it on re-import.
+    """
     options = options or IcsOptions()
     discreet = plan.discreet if options.discreet is None else options.discreet
     calendar = Calendar()
@@ -62,11 +71,21 @@ def plan_to_ics(plan: AftercarePlan, options: IcsOptions | None = None) -> bytes
     calendar.add("CALSCALE", "GREGORIAN")
     calendar.add("X-WR-CALNAME", CALENDAR_NAME)
     series = plan_series(plan, options.horizon_days)
-    for tzid in sorted({s.tz for s in series if not s.all_day}):
+    removed: list[Series] = []
+    if previous is not None:
+        keys = {entry.key for entry in series}
+        removed = [s for s in plan_series(previous, options.horizon_days) if s.key not in keys]
+    for tzid in sorted({s.tz for s in series + removed if not s.all_day}):
         calendar.add_component(vtimezone(tzid))
     stamp, seq = _stamp(plan), sequence(plan)
     for entry in series:
         calendar.add_component(_event(entry, plan, discreet, options, stamp, seq))
+    quiet = IcsOptions(options.horizon_days, None, discreet, options.show_address)
+    for entry in removed:
+        assert previous is not None
+        event = _event(entry, previous, discreet, quiet, stamp, seq)
+        event.add("STATUS", "CANCELLED")
+        calendar.add_component(event)
     return bytes(calendar.to_ical())
 
 

@@ -110,7 +110,9 @@ class _Located:
         self.problems: list[Problem] = []
 
     def line_of(self, loc: Loc) -> int | None:
-        for end in range(len(loc), -1, -1):
+        # The nearest enclosing field that is in the file; not the document itself, whose
+        # "line 1" would only mislead about a field that is missing altogether.
+        for end in range(len(loc), 0, -1):
             if loc[:end] in self.lines:
                 return self.lines[loc[:end]]
         return None
@@ -299,7 +301,9 @@ def read_plan_file(path: str) -> LoadedPlan:
         return load_plan(sys.stdin.buffer.read(MAX_BYTES + 1), STDIN)
     file = Path(path)
     if file.suffix.lower() not in (".yaml", ".yml", ".json"):
-        raise PlanFileError(path, [Problem("not a plan file: plan files end in .yaml, .yml or .json")])
+        raise PlanFileError(
+            path, [Problem("not a plan file: plan files end in .yaml, .yml or .json")]
+        )
     try:
         with file.open("rb") as handle:
             data = handle.read(MAX_BYTES + 1)
