@@ -142,7 +142,10 @@ def test_strict_warnings_name_line_and_field(run: Run, tmp_path: Path) -> None:
     assert result.returncode == 1
     out = result.stdout
     assert f"{plan}:5: contacts.0.phone: warning: Sam has no phone number" in out
-    assert f"{plan}: safety_plan.warning_signs: warning: safety plan step 1" in out
+    assert (
+        f"{plan}: safety_plan.warning_signs: warning: safety plan step 1 (warning signs) is empty"
+        in out
+    )
     assert "no appointment within 7 days of discharge" in out
     assert "no plan review date" in out
 

@@ -27,18 +27,18 @@ def check(plan: AftercarePlan, today: dt.date | None = None) -> list[Problem]:
 
     safety = plan.safety_plan
     steps = {
-        "safety_plan.warning_signs": (safety.warning_signs, "step 1, warning signs"),
-        "safety_plan.coping_strategies": (safety.coping_strategies, "step 2, coping strategies"),
+        "safety_plan.warning_signs": (safety.warning_signs, "step 1 (warning signs)"),
+        "safety_plan.coping_strategies": (safety.coping_strategies, "step 2 (coping strategies)"),
         "safety_plan.distraction_people": (
             safety.distraction_people or safety.distraction_places,
-            "step 3, people and places that distract",
+            "step 3 (people and places that distract)",
         ),
-        "safety_plan.people_to_ask": (safety.people_to_ask, "step 4, people to ask for help"),
+        "safety_plan.people_to_ask": (safety.people_to_ask, "step 4 (people to ask for help)"),
         "safety_plan.professionals": (
             safety.professionals,
-            "step 5, professionals and agencies to contact",
+            "step 5 (professionals and agencies to contact)",
         ),
-        "safety_plan.safe_environment": (safety.safe_environment, "step 6, a safe environment"),
+        "safety_plan.safe_environment": (safety.safe_environment, "step 6 (a safe environment)"),
     }
     for path, (entries, name) in steps.items():
         if not entries:

@@ -16,8 +16,9 @@ from iopcli.crisis_lines import crisis_lines
 from iopcli.model import AftercarePlan, Appointment, Helper, Meeting, Professional, Recurrence
 from iopcli.values import Weekday, format_time, tel_uri
 
-# Inline punctuation that can start markup anywhere in a line.
-_INLINE = re.compile(r"([\\`*_\[\]<>|~&!{}])")
+# Inline punctuation that can start markup anywhere in a line ("&" only where it would start an
+# entity such as &lt;); the rest is left as typed so the raw file stays readable.
+_INLINE = re.compile(r"([\\`*_\[\]<|~]|&(?=#?[A-Za-z0-9]+;))")
 # Punctuation that only matters at the start of a line: headings, lists, quotes, setext, fences.
 _LINE_START = re.compile(r"^(\s*)(?:([#>+=\-:])|(\d+)([.)]))")
 
