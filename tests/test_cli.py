@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, ROOT, Run
 
+from conftest import EXAMPLES, ROOT, Run
 from iopcli import __version__
 
 COMMANDS = ["validate", "schema", "export"]
