@@ -75,17 +75,19 @@ def _last_moment_utc(day: dt.date, tz: str) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=zone(tz)).astimezone(UTC)
 
 
-def _meeting_series(meeting: Meeting, plan: AftercarePlan, last_day: dt.date) -> Series:
+def _meeting_series(meeting: Meeting, plan: AftercarePlan, last_day: dt.date) -> Series | None:
     tz = meeting.timezone or plan.timezone
     first = plan.program.discharge_date
     wanted = {day.number for day in meeting.days}
     while first.weekday() not in wanted:
         first += dt.timedelta(days=1)
+    if first > last_day:
+        return None  # a horizon shorter than a week can hold no meeting at all
     start = dt.datetime.combine(first, meeting.start, tzinfo=zone(tz))
     end_day = first if meeting.end_time > meeting.start else first + dt.timedelta(days=1)
     end = dt.datetime.combine(end_day, meeting.end_time, tzinfo=zone(tz))
     days = tuple(sorted(set(meeting.days), key=lambda d: d.number))
-    rule = Rule("WEEKLY", _last_moment_utc(last_day, tz), byday=days) if first <= last_day else None
+    rule = Rule("WEEKLY", _last_moment_utc(last_day, tz), byday=days)
     return Series(f"meetings/{meeting.id}", EntryKind.MEETING, meeting, tz, start, end, rule)
 
 
@@ -99,7 +101,7 @@ _APPOINTMENT_RULES = {
 def _appointment_series(item: Appointment, plan: AftercarePlan, last_day: dt.date) -> Series:
     tz = item.timezone or plan.timezone
     start = dt.datetime.combine(item.date, item.time, tzinfo=zone(tz))
-    end = _wall_clock_add(start, dt.timedelta(minutes=item.duration_minutes))
+    end = _exact_add(start, dt.timedelta(minutes=item.duration_minutes))
     rule = None
     if item.repeat in _APPOINTMENT_RULES and item.date < last_day:
         freq, interval = _APPOINTMENT_RULES[item.repeat]
@@ -122,7 +124,7 @@ def _refill_series(item: Medication, plan: AftercarePlan, last_day: dt.date) -> 
 def plan_series(plan: AftercarePlan, horizon_days: int = DEFAULT_HORIZON_DAYS) -> list[Series]:
     """Every calendar series of the plan, in a stable order (plan order within each kind)."""
     last_day = horizon_end(plan, horizon_days)
-    series = [_meeting_series(m, plan, last_day) for m in plan.meetings]
+    series = [s for m in plan.meetings if (s := _meeting_series(m, plan, last_day)) is not None]
     series += [_appointment_series(a, plan, last_day) for a in plan.appointments]
     series += [s for m in plan.medications if (s := _refill_series(m, plan, last_day)) is not None]
     review = plan.program.next_review
@@ -134,9 +136,9 @@ def plan_series(plan: AftercarePlan, horizon_days: int = DEFAULT_HORIZON_DAYS) -
     return series
 
 
-def _wall_clock_add(start: dt.datetime, delta: dt.timedelta) -> dt.datetime:
-    """Add on the wall clock (as calendar clients do), not in elapsed time."""
-    return (start.replace(tzinfo=None) + delta).replace(tzinfo=start.tzinfo)
+def _exact_add(start: dt.datetime, delta: dt.timedelta) -> dt.datetime:
+    """Add elapsed time: an hour that crosses a clock change still lasts an hour."""
+    return (start.astimezone(UTC) + delta).astimezone(start.tzinfo)
 
 
 def _local_starts(series: Series) -> list[dt.datetime]:
@@ -173,13 +175,14 @@ def occurrences(series: Series) -> list[Occurrence]:
             found.append(Occurrence(series, day, day + length.days * dt.timedelta(days=1)))
         else:
             start = local.replace(tzinfo=zone(series.tz))
-            found.append(Occurrence(series, start, _wall_clock_add(start, length)))
+            found.append(Occurrence(series, start, _exact_add(start, length)))
     return found
 
 
 def _length(series: Series) -> dt.timedelta:
+    """The exact length of the first instance, which RFC 5545 (3.8.5.3) gives every instance."""
     if isinstance(series.start, dt.datetime) and isinstance(series.end, dt.datetime):
-        return series.end.replace(tzinfo=None) - series.start.replace(tzinfo=None)
+        return series.end.astimezone(UTC) - series.start.astimezone(UTC)
     return dt.timedelta(days=(_as_date(series.end) - _as_date(series.start)).days)
 
 

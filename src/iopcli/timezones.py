@@ -43,6 +43,7 @@ class _Transition:
         month, week, weekday = (int(x) for x in rule[1:].split("."))
         return cls(month, week, weekday, _parse_offset(at) if at else dt.timedelta(hours=2))
 
+    @lru_cache(maxsize=512)  # noqa: B019 - a handful of frozen rules, each asked per year
     def onset(self, year: int) -> dt.datetime:
         python_weekday = (self.weekday - 1) % 7  # Monday = 0
         if self.week == 5:
@@ -95,28 +96,86 @@ def _name(text: str) -> str:
     return text.strip("<>")
 
 
+@dataclass(frozen=True)
+class _Rule:
+    """A zone's yearly rule: standard offset, and optionally the other offset and its span."""
+
+    std_name: str
+    std_offset: dt.timedelta
+    dst_name: str | None = None
+    dst_offset: dt.timedelta | None = None
+    start: _Transition | None = None  # when the dst_offset begins (local time, std_offset)
+    end: _Transition | None = None  # when it ends (local time, dst_offset)
+
+    @classmethod
+    def parse(cls, text: str) -> _Rule | None:
+        match = _POSIX.fullmatch(text)
+        if match is None or not _expressible(match):
+            return None
+        std = -_parse_offset(match["stdoff"])
+        if match["dst"] is None:
+            return cls(_name(match["std"]), std)
+        dst = -_parse_offset(match["dstoff"]) if match["dstoff"] else std + dt.timedelta(hours=1)
+        start, end = _Transition.parse(match["start"]), _Transition.parse(match["end"])
+        return cls(_name(match["std"]), std, _name(match["dst"]), dst, start, end)
+
+    def offset_at(self, moment: dt.datetime) -> dt.timedelta:
+        """The UTC offset in force at a naive UTC moment."""
+        if self.start is None or self.end is None or self.dst_offset is None:
+            return self.std_offset
+        begins = self.start.onset(moment.year) - self.std_offset
+        ends = self.end.onset(moment.year) - self.dst_offset
+        inside = begins <= moment < ends if begins < ends else not ends <= moment < begins
+        return self.dst_offset if inside else self.std_offset
+
+
+# The years exports can fall in. A zone whose rule at the end of its TZif file is not yet in
+# force for all of them (Africa/Casablanca lists each Ramadan change until 2087) is written
+# from its real transitions instead.
+_CHECK_YEARS = range(2025, 2046)
+
+
+def _rule_holds(rule: _Rule, key: str) -> bool:
+    """Whether the rule gives zoneinfo's offset at weekly samples and every 6 hours near its
+    own changes: enough to catch changes a week or more apart from it, such as Ramadan."""
+    tz = zoneinfo.ZoneInfo(key)
+    moments: list[dt.datetime] = []
+    first, last = dt.datetime(_CHECK_YEARS.start, 1, 1, 12), dt.datetime(_CHECK_YEARS.stop, 1, 1)
+    moment = first
+    while moment < last:
+        moments.append(moment)
+        moment += dt.timedelta(days=7)
+    for year in _CHECK_YEARS:
+        for transition in (rule.start, rule.end):
+            if transition is not None:
+                near = transition.onset(year) - dt.timedelta(days=8)
+                moments += [near + dt.timedelta(hours=6 * i) for i in range(4 * 16)]
+    return all(
+        m.replace(tzinfo=dt.UTC).astimezone(tz).utcoffset() == rule.offset_at(m) for m in moments
+    )
+
+
 @lru_cache(maxsize=128)
 def vtimezone(key: str) -> Timezone:
     """The VTIMEZONE for an IANA zone; cached, since plans share a handful of zones."""
-    match = _POSIX.fullmatch(posix_rule(key))
-    if match is None or not _expressible(match):
+    rule = _Rule.parse(posix_rule(key))
+    if rule is None or not _rule_holds(rule, key):
         return _fallback(key)
-    standard_offset = -_parse_offset(match["stdoff"])
     tz = Timezone()
     tz.add("TZID", key)
-    if match["dst"] is None:
-        tz.add_component(_part(TimezoneStandard(), match["std"], standard_offset, standard_offset))
+    if rule.dst_name is None or rule.dst_offset is None or rule.start is None or rule.end is None:
+        offset = rule.std_offset
+        tz.add_component(_part(TimezoneStandard(), rule.std_name, offset, offset))
         return tz
-    daylight_offset = (
-        -_parse_offset(match["dstoff"])
-        if match["dstoff"]
-        else standard_offset + dt.timedelta(hours=1)
-    )
-    start, end = _Transition.parse(match["start"]), _Transition.parse(match["end"])
-    daylight = _part(TimezoneDaylight(), match["dst"], standard_offset, daylight_offset, start)
-    standard = _part(TimezoneStandard(), match["std"], daylight_offset, standard_offset, end)
-    tz.add_component(daylight)
-    tz.add_component(standard)
+    # The part with the larger offset is DAYLIGHT, as clients expect, even where the tz
+    # database calls winter time "daylight" (Europe/Dublin's negative DST).
+    parts = [
+        (rule.dst_name, rule.std_offset, rule.dst_offset, rule.start),
+        (rule.std_name, rule.dst_offset, rule.std_offset, rule.end),
+    ]
+    for name, offset_from, offset_to, transition in sorted(parts, key=lambda p: p[2] < p[1]):
+        kind = TimezoneDaylight() if offset_to > offset_from else TimezoneStandard()
+        tz.add_component(_part(kind, name, offset_from, offset_to, transition))
     return tz
 
 
@@ -146,6 +205,61 @@ def _part(
     return component
 
 
+_FALLBACK_SPAN = (dt.datetime(2024, 1, 1), dt.datetime(2046, 1, 1))
+
+
+def _transitions(key: str) -> list[tuple[dt.datetime, dt.timedelta, dt.timedelta, str]]:
+    """(UTC instant, offset before, offset after, name after) for each change in the span."""
+    tz = zoneinfo.ZoneInfo(key)
+
+    def offset(moment: dt.datetime) -> dt.timedelta:
+        value = moment.replace(tzinfo=dt.UTC).astimezone(tz).utcoffset()
+        assert value is not None
+        return value
+
+    found = []
+    day, last = _FALLBACK_SPAN
+    while day < last:
+        following = day + dt.timedelta(days=1)
+        if offset(day) != offset(following):
+            low, high = day, following  # the change lies in (low, high]: bisect to the minute
+            while high - low > dt.timedelta(minutes=1):
+                middle = low + (high - low) / 2
+                middle = middle.replace(second=0, microsecond=0)
+                if middle <= low:
+                    break
+                low, high = (middle, high) if offset(middle) == offset(low) else (low, middle)
+            name = high.replace(tzinfo=dt.UTC).astimezone(tz).tzname() or ""
+            found.append((high, offset(low), offset(high), name))
+        day = following
+    return found
+
+
 def _fallback(key: str) -> Timezone:
-    # A fixed span, not one around today: exports must not depend on the clock.
-    return Timezone.from_tzid(key, first_date=dt.date(2020, 1, 1), last_date=dt.date(2040, 1, 1))
+    """A zone whose rules this module cannot state as yearly RRULEs: every change in a fixed
+    span (not one around today: exports must not depend on the clock), as RDATEs. Each
+    onset is written in the local time before the change, as RFC 5545 requires."""
+    tz = Timezone()
+    tz.add("TZID", key)
+    first = _FALLBACK_SPAN[0]
+    local = first.replace(tzinfo=dt.UTC).astimezone(zoneinfo.ZoneInfo(key))
+    initial = local.utcoffset() or dt.timedelta(0)
+    opening = TimezoneStandard()
+    opening.add("DTSTART", first)
+    opening.add("TZOFFSETFROM", initial)
+    opening.add("TZOFFSETTO", initial)
+    opening.add("TZNAME", local.tzname() or "")
+    tz.add_component(opening)
+    groups: dict[tuple[dt.timedelta, dt.timedelta, str], list[dt.datetime]] = {}
+    for moment, before, after, name in _transitions(key):
+        groups.setdefault((before, after, name), []).append(moment + before)
+    for (before, after, name), onsets in groups.items():
+        part = TimezoneDaylight() if after > before else TimezoneStandard()
+        part.add("DTSTART", onsets[0])
+        part.add("TZOFFSETFROM", before)
+        part.add("TZOFFSETTO", after)
+        part.add("TZNAME", name)
+        if onsets[1:]:
+            part.add("RDATE", onsets[1:])
+        tz.add_component(part)
+    return tz
