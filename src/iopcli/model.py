@@ -50,7 +50,8 @@ ItemId = Annotated[
 class Strict(BaseModel):
     """Unknown keys are errors: a typo must not silently drop what someone wrote."""
 
-    model_config = ConfigDict(extra="forbid", validate_default=False, frozen=False)
+    # coerce_numbers_to_str: `id: 2027` or a group called `1212` is text, as the person meant.
+    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
 
 
 def slugify(text: str, max_length: int = 40) -> str:
@@ -105,10 +106,15 @@ def _one_or_many(value: Any) -> Any:
 
 
 def _from_text(key: str) -> Callable[[Any], Any]:
-    """Let a plain string stand for an item with only its main field: ``- Call Sam``."""
+    """Let a plain string stand for an item with only its main field: ``- Call Sam``.
+
+    Only list entries are converted; anything else goes on to pydantic to be reported.
+    """
 
     def convert(value: Any) -> Any:
-        return {key: value} if isinstance(value, str) else value
+        if not isinstance(value, list):
+            return value
+        return [{key: entry} if isinstance(entry, str) else entry for entry in value]
 
     return convert
 
@@ -415,13 +421,13 @@ class CopingStrategy(Item):
 
 
 class RelapsePrevention(Strict):
-    triggers: Annotated[
-        ItemList[Trigger], BeforeValidator(lambda v: [_from_text("trigger")(x) for x in v or []])
-    ] = Field(default_factory=list)
+    triggers: Annotated[ItemList[Trigger], BeforeValidator(_from_text("trigger"))] = Field(
+        default_factory=list
+    )
     warning_signs: list[Text] = Field(default_factory=list)
     coping_strategies: Annotated[
         ItemList[CopingStrategy],
-        BeforeValidator(lambda v: [_from_text("strategy")(x) for x in v or []]),
+        BeforeValidator(_from_text("strategy")),
     ] = Field(
         default_factory=list, description="Skills from the program: stress, emotions, cravings."
     )
@@ -525,6 +531,7 @@ class AftercarePlan(Strict):
 
     model_config = ConfigDict(
         extra="forbid",
+        coerce_numbers_to_str=True,
         title="iopcli aftercare plan",
         json_schema_extra={"$schema": "https://json-schema.org/draft/2020-12/schema"},
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,7 +35,6 @@ class _Resolver(yaml.resolver.BaseResolver):
 for _tag, _pattern, _first in [
     ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF")),
     ("tag:yaml.org,2002:int", r"^[-+]?[0-9]+$", list("-+0123456789")),
-    ("tag:yaml.org,2002:int", r"^0x[0-9a-fA-F]+$", ["0"]),
     (
         "tag:yaml.org,2002:float",
         r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
@@ -93,6 +93,8 @@ def _represent_str(dumper: _Dumper, value: str) -> yaml.ScalarNode:
     tag = _YAML11.resolve(yaml.ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
     if tag != "tag:yaml.org,2002:str":
         style = "'"
+    elif any(ch in value for ch in "\x85\u2028\u2029"):
+        style = '"'  # escaped: a raw NEL or LINE SEPARATOR would read back as a line break
     elif "\n" in value:
         style = "|"
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
@@ -118,15 +120,32 @@ class _Located:
         return None
 
 
+_PLAIN_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+}
+
+
 def _walk(node: yaml.Node, loc: Loc, found: _Located, seen: set[int]) -> Any:
     """Turn a composed YAML node into plain values, recording lines, refusing aliases."""
     if id(node) in seen:
-        found.problems.append(
-            Problem("YAML aliases (*name) are not allowed in plan files", _dotted(loc), _line(node))
-        )
+        # An alias is the anchored node itself; the key that holds it is where it was written.
+        line = found.lines.get(loc, _line(node))
+        message = "YAML aliases (*name) are not allowed in plan files"
+        found.problems.append(Problem(message, _dotted(loc), line))
         return None
     seen.add(id(node))
     found.lines.setdefault(loc, _line(node))
+    if node.tag not in _PLAIN_TAGS:
+        found.problems.append(
+            Problem(f"YAML tags like {node.tag} are not allowed", _dotted(loc), _line(node))
+        )
+        return None
     if isinstance(node, yaml.MappingNode):
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
@@ -146,14 +165,16 @@ def _walk(node: yaml.Node, loc: Loc, found: _Located, seen: set[int]) -> Any:
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_walk(child, (*loc, i), found, seen) for i, child in enumerate(node.value)]
-    return _Loader.construct_object(_SCALARS, node)
+    try:
+        return _scalar(node)
+    except (yaml.YAMLError, ValueError):
+        found.problems.append(Problem("not a valid YAML value", _dotted(loc), _line(node)))
+        return None
 
 
-class _ScalarConstructor(yaml.constructor.SafeConstructor):
-    pass
-
-
-_SCALARS = _ScalarConstructor()
+def _scalar(node: yaml.Node) -> Any:
+    # A fresh constructor each time: SafeConstructor caches every node it builds.
+    return yaml.constructor.SafeConstructor().construct_object(node)
 
 
 def _line(node: yaml.Node) -> int:
@@ -164,14 +185,13 @@ def _dotted(loc: Loc) -> str:
     return ".".join(str(part) for part in loc)
 
 
-def _decode(data: bytes, source: str) -> str:
+def _decode(data: bytes, source: str, size: int | None = None) -> str:
     if not data.strip():
         raise PlanFileError(source, [Problem("the file is empty: no plan in it")])
     if len(data) > MAX_BYTES:
-        raise PlanFileError(
-            source,
-            [Problem(f"the file is {len(data):,} bytes; a plan file is at most {MAX_BYTES:,}")],
-        )
+        what = f"is {size:,} bytes" if size else f"is over {MAX_BYTES:,} bytes"
+        message = f"the file {what}; a plan file is at most {MAX_BYTES:,}"
+        raise PlanFileError(source, [Problem(message)])
     if b"\x00" in data:
         raise PlanFileError(source, [Problem("this is binary data, not a YAML or JSON plan")])
     try:
@@ -227,22 +247,53 @@ def _parse_json(text: str, source: str) -> tuple[Any, _Located]:
             source, [Problem(f"invalid JSON: {exc.msg}", line=exc.lineno)]
         ) from None
     except ValueError as exc:
-        raise PlanFileError(source, [Problem(f"invalid JSON: {exc}")]) from None
+        # A key given twice: the YAML reader below finds it with its line and path.
+        duplicates = [p for p in _json_lines(text, source).problems if "given twice" in p.message]
+        raise PlanFileError(source, duplicates or [Problem(f"invalid JSON: {exc}")]) from None
     except RecursionError:
         raise PlanFileError(source, [Problem("the document is nested too deeply")]) from None
-    # JSON is (nearly) YAML: borrow the YAML composer for line numbers, if it can read this file.
-    try:
-        _, found = _parse_yaml(text, source)
-        found.problems.clear()
-    except PlanFileError:
-        found = _Located()
+    found = _json_lines(text, source)
+    found.problems.clear()
     return data, found
+
+
+# What JSON treats as plain characters but YAML as line breaks or forbidden, or (tabs) refuses
+# as indentation. Blanked before YAML reads JSON text for its line numbers only.
+_NOT_FOR_YAML = re.compile(
+    "[\t\r\x85\u2028\u2029]|[^\n\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
+
+
+def _json_lines(text: str, source: str) -> _Located:
+    """Line numbers for JSON text, borrowed from the YAML reader (JSON is nearly YAML)."""
+    try:
+        _, found = _parse_yaml(_NOT_FOR_YAML.sub(" ", text), source)
+    except PlanFileError:
+        return _Located()
+    return found
 
 
 def _is_json(source: str, text: str) -> bool:
     if source == STDIN:
-        return text.lstrip().startswith(("{", "["))
+        return text.lstrip().startswith(("{", "[")) and _json_loads_ok(text)
     return source.lower().endswith(".json")
+
+
+def _json_loads_ok(text: str) -> bool:
+    """On stdin, '{' may start JSON or a YAML flow mapping such as {id: x}."""
+    try:
+        json.loads(text)
+    except (ValueError, RecursionError):
+        return not _yaml_reads(text)
+    return True
+
+
+def _yaml_reads(text: str) -> bool:
+    try:
+        _parse_yaml(text, STDIN)
+    except PlanFileError:
+        return False
+    return True
 
 
 class LoadedPlan:
@@ -261,9 +312,9 @@ class LoadedPlan:
         return Problem(problem.message, problem.path, self.line_of(problem.path))
 
 
-def load_plan(data: bytes, source: str) -> LoadedPlan:
+def load_plan(data: bytes, source: str, size: int | None = None) -> LoadedPlan:
     """Parse and validate plan bytes; ``source`` names them in messages (a path or '-')."""
-    text = _decode(data, source)
+    text = _decode(data, source, size)
     parsed, found = (
         _parse_json(text, source) if _is_json(source, text) else _parse_yaml(text, source)
     )
@@ -307,13 +358,14 @@ def read_plan_file(path: str) -> LoadedPlan:
     try:
         with file.open("rb") as handle:
             data = handle.read(MAX_BYTES + 1)
+            size = os.fstat(handle.fileno()).st_size
     except FileNotFoundError:
         raise PlanFileError(path, [Problem("no such file")]) from None
     except IsADirectoryError:
         raise PlanFileError(path, [Problem("is a folder, not a plan file")]) from None
     except OSError as exc:
         raise PlanFileError(path, [Problem(f"cannot be read: {exc.strerror}")]) from None
-    return load_plan(data, path)
+    return load_plan(data, path, size)
 
 
 def _problems(exc: ValidationError, found: _Located) -> Iterator[Problem]:
@@ -341,6 +393,10 @@ def _message(error: Any, loc: Loc) -> str:
         return "must be a section of fields (name: value), not a single value or a list"
     shown = error.get("input")
     typed = f"{shown!r} " if isinstance(shown, str | int | float) and len(str(shown)) <= 80 else ""
+    if kind == "string_pattern_mismatch":
+        return typed + _PATTERN_HINTS.get(
+            str(loc[-1]) if loc else "", "has characters not allowed here"
+        )
     if kind == "timezone_aware":
         return f"{typed}needs a UTC offset, e.g. 2027-03-01T09:00:00-06:00"
     if kind == "enum":
@@ -353,6 +409,15 @@ def _message(error: Any, loc: Loc) -> str:
     for prefix in ("Value error, ", "Assertion failed, "):
         message = message.removeprefix(prefix)
     return message.replace("Input should be", "must be").replace("Input ", "")
+
+
+_PATTERN_HINTS = {
+    "id": "is not a usable id: letters, digits, '.', '_' and '-', up to 64, starting with a"
+    " letter or digit",
+    "region": "is not a two-letter country code like US, CA or GB",
+    "language": "is not a language tag like en or es-MX",
+    "types": "is not a Meeting Guide type code (letters and digits, like O, D or ONL)",
+}
 
 
 def _field_names(loc: Loc) -> list[str]:

@@ -56,7 +56,10 @@ def check_phone(value: str) -> str:
         number = phonenumbers.parse(main, region)
     except phonenumbers.NumberParseException:
         raise ValueError(f"{text!r} is not a phone number") from None
-    if not phonenumbers.is_possible_number(number):
+    reason = phonenumbers.is_possible_number_with_reason(number)
+    if reason == phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY:
+        raise ValueError(f"{text!r} needs its area code")
+    if reason != phonenumbers.ValidationResult.IS_POSSIBLE:
         raise ValueError(
             f"{text!r} has the wrong number of digits for a {region} number"
             " (write numbers from other countries with + and the country code)"
@@ -80,7 +83,8 @@ Phone = Annotated[str, AfterValidator(check_phone)]
 
 
 _TIME = re.compile(
-    r"(?P<h>\d{1,2})(?:[:.h](?P<m>\d{2}))?(?::(?P<s>00))?\s*(?P<ampm>[ap])?\.?\s*(?:m\.?)?",
+    r"(?P<h>[0-9]{1,2})(?:[:.h](?P<m>[0-9]{2}))?(?::(?P<s>00))?"
+    r"(?:\s*(?P<ampm>[ap])\.?(?:\s*m\.?)?)?",
     re.IGNORECASE,
 )
 
@@ -129,7 +133,14 @@ def format_time(value: time) -> str:
 
 def check_timezone(value: str) -> str:
     key = value.strip()
-    if not key or key.startswith(("/", ".")) or ".." in key or "\\" in key:
+    not_zones = ("localtime", "posixrules", "Factory")
+    if (
+        not key
+        or key.startswith(("/", ".", "posix/", "right/"))
+        or ".." in key
+        or "\\" in key
+        or key in not_zones
+    ):
         raise ValueError(f"{value!r} is not an IANA time zone name like America/Chicago")
     try:
         ZoneInfo(key)
@@ -145,8 +156,12 @@ TimeZoneName = Annotated[str, AfterValidator(check_timezone)]
 
 def check_url(value: str) -> str:
     text = value.strip()
-    parts = urlsplit(text)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname
+    except ValueError:
+        raise ValueError(f"{text!r} is not a web link") from None
+    if parts.scheme.lower() not in ("http", "https") or not host:
         raise ValueError(f"{text!r} is not a web link: it must start with https:// or http://")
     if any(ch.isspace() or ord(ch) < 32 for ch in text):
         raise ValueError(f"{text!r} is not a web link: it contains spaces or control characters")
@@ -156,15 +171,19 @@ def check_url(value: str) -> str:
 Url = Annotated[str, AfterValidator(check_url)]
 
 
+def _choice_key(text: str) -> str:
+    return re.sub(r"[\s\-/]+", "_", text.strip().lower())
+
+
 class Choice(StrEnum):
     """An enum that accepts what people type: any case, spaces or hyphens for underscores."""
 
     @classmethod
     def _missing_(cls, value: object) -> Choice | None:
         if isinstance(value, str):
-            key = re.sub(r"[\s\-/]+", "_", value.strip().lower())
+            key = _choice_key(value)
             for member in cls:
-                if key in (member.value, member.label.lower().replace(" ", "_")):
+                if key in (member.value, _choice_key(member.label)):
                     return member
             aliases: dict[str, str] = getattr(cls, "_aliases", lambda: {})()
             if key in aliases:
