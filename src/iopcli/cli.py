@@ -50,6 +50,11 @@ def _reports_errors(command: F) -> F:
         except KeyboardInterrupt:
             _err("iopcli: interrupted")
             raise typer.Exit(130) from None
+        except BrokenPipeError:
+            # The reader went away (| head): stop quietly, like other command-line tools.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise typer.Exit(141) from None
         except (typer.Exit, typer.Abort):
             raise
         except Exception as exc:
@@ -70,6 +75,15 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main_options(
+    home: Annotated[
+        Path | None,
+        typer.Option(
+            "--home",
+            envvar="IOPCLI_HOME",
+            help="Folder of the plan store (default: your user data folder).",
+            show_default=False,
+        ),
+    ] = None,
     version: Annotated[
         bool,
         typer.Option(
@@ -78,6 +92,8 @@ def main_options(
     ] = False,
 ) -> None:
     """Aftercare plans for people stepping down from an Intensive Outpatient Program."""
+    if home is not None:
+        os.environ["IOPCLI_HOME"] = str(home)  # one place every command reads it from
 
 
 @app.command()
@@ -193,14 +209,15 @@ def export(
     ] = None,
 ) -> None:
     """Write each plan as a Markdown handout and an iCalendar file (and JSON/YAML on request)."""
-    from iopcli.errors import PlanFileError, UsageError
+    from iopcli.errors import UsageError
     from iopcli.export import ExportOptions, export_plan, parse_formats
     from iopcli.ics import IcsOptions
     from iopcli.markdown import MarkdownOptions
-    from iopcli.planfile import read_plan
+    from iopcli.sources import PlanSource
 
     if name is not None and len(plans) > 1:
         raise UsageError("--name works with one plan only")
+    sources = PlanSource()
     options = ExportOptions(
         formats=parse_formats(formats),
         ics=IcsOptions(
@@ -211,13 +228,13 @@ def export(
         ),
         markdown=MarkdownOptions(paper=paper),
         name=name,
-        previous=read_plan(previous) if previous else None,
+        previous=sources.load(previous) if previous else None,
     )
     failed = 0
-    for source in plans:
+    for ref in plans:
         try:
-            written = export_plan(read_plan(source), out, options)
-        except PlanFileError as exc:
+            written = export_plan(sources.load(ref), out, options)
+        except IopcliError as exc:
             failed += 1
             for line in exc.lines():
                 _err(line)
@@ -227,6 +244,267 @@ def export(
     if failed:
         _err(f"iopcli: {failed} of {len(plans)} plans not exported")
         raise typer.Exit(1)
+
+
+# --- the plan store ------------------------------------------------------------------------
+
+
+def _console() -> Any:
+    from rich.console import Console
+
+    # markup=False: a plan's text ("[x]") is shown as typed, never read as rich markup.
+    return Console(highlight=False, markup=False)
+
+
+def _when(moment: Any) -> str:
+    """A stored UTC time in this machine's local time, to the minute."""
+    return str(moment.astimezone().strftime("%Y-%m-%d %H:%M"))
+
+
+@app.command("import")
+@_reports_errors
+def import_(
+    files: Annotated[
+        list[str], typer.Argument(help="Plan files (.yaml, .yml, .json); - for stdin.")
+    ],
+) -> None:
+    """Check plan files and save each in the store as a new revision."""
+    from iopcli.planfile import read_plan
+    from iopcli.store import open_store
+
+    failed = 0
+    store = open_store()
+    try:
+        for name in files:
+            try:
+                plan = read_plan(name)
+                result = store.save(plan, source=f"import {Path(name).name}")
+            except IopcliError as exc:
+                failed += 1
+                for line in exc.lines():
+                    _err(line)
+                continue
+            what = f"revision {result.revision}" if result.changed else "unchanged"
+            print(f"{name}: {plan.id[:8]} {plan.person.name}: {what}")
+    finally:
+        store.close()
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command("list")
+@_reports_errors
+def list_(
+    include_archived: Annotated[
+        bool, typer.Option("--all", help="Include archived plans.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON for scripts.")] = False,
+) -> None:
+    """The stored plans: id, name, discharge date, last change, revisions."""
+    from iopcli.store import NotFoundError, open_store
+
+    try:
+        store = open_store(create=False)
+    except NotFoundError:
+        plans = []
+    else:
+        try:
+            plans = store.plans(include_archived)
+        finally:
+            store.close()
+    if as_json:
+        rows = [
+            {
+                "id": p.id,
+                "name": p.name,
+                "discharge_date": p.discharge_date.isoformat(),
+                "last_change": p.last_change.isoformat(),
+                "revisions": p.revisions,
+                "archived": p.archived,
+            }
+            for p in plans
+        ]
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    if not plans:
+        print("No plans stored yet. Add one with: iopcli import FILE")
+        return
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False)
+    for column in ("id", "name", "discharged", "last change", "revisions"):
+        table.add_column(column)
+    for p in plans:
+        name = p.name + (" (archived)" if p.archived else "")
+        table.add_row(
+            p.id[:8], name, p.discharge_date.isoformat(), _when(p.last_change), str(p.revisions)
+        )
+    _console().print(table)
+
+
+@app.command()
+@_reports_errors
+def history(
+    plan: Annotated[str, typer.Argument(help="Stored plan: id, id prefix or name.")],
+    as_json: Annotated[bool, typer.Option("--json", help="JSON for scripts.")] = False,
+) -> None:
+    """Every revision of a stored plan: number, time, what changed."""
+    from iopcli.store import open_store
+
+    store = open_store(create=False)
+    try:
+        revisions = store.history(store.resolve(plan))
+    finally:
+        store.close()
+    if as_json:
+        rows = [
+            {
+                "revision": r.number,
+                "saved_at": r.saved_at.isoformat(),
+                "source": r.source,
+                "changes": r.changes,
+            }
+            for r in revisions
+        ]
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False)
+    for column in ("rev", "saved", "by", "changed"):
+        table.add_column(column, overflow="fold")
+    for r in revisions:
+        table.add_row(str(r.number), _when(r.saved_at), r.source, _changes(r.changes))
+    _console().print(table)
+
+
+def _changes(paths: list[str], most: int = 4) -> str:
+    shown = ", ".join(paths[:most])
+    return shown + (f" and {len(paths) - most} more" if len(paths) > most else "")
+
+
+@app.command()
+@_reports_errors
+def diff(
+    plan: Annotated[str, typer.Argument(help="Stored plan: id, id prefix or name.")],
+    old: Annotated[
+        int | None, typer.Argument(help="Older revision (default: the one before).")
+    ] = None,
+    new: Annotated[
+        int | None, typer.Argument(help="Newer revision (default: the current one).")
+    ] = None,
+) -> None:
+    """What changed between two revisions, field by field."""
+    from iopcli.store import flatten, open_store
+
+    store = open_store(create=False)
+    try:
+        plan_id = store.resolve(plan)
+        current = store.current_revision(plan_id)
+        newer = new or current
+        older = old if old is not None else max(newer - 1, 1)
+        before = flatten(store.body(plan_id, older))
+        after = flatten(store.body(plan_id, newer))
+    finally:
+        store.close()
+    print(f"{plan_id[:8]}: revision {older} -> {newer}")
+    skip = ("created", "updated")
+    paths = sorted(
+        p for p in before.keys() | after.keys() if p not in skip and before.get(p) != after.get(p)
+    )
+    if not paths:
+        print("no differences")
+    for path in paths:
+        if path not in before:
+            print(f"+ {path}: {_shown(after[path])}")
+        elif path not in after:
+            print(f"- {path}: {_shown(before[path])}")
+        else:
+            print(f"~ {path}: {_shown(before[path])} -> {_shown(after[path])}")
+
+
+def _shown(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return text.replace("\n", " / ")
+
+
+@app.command()
+@_reports_errors
+def restore(
+    plan: Annotated[str, typer.Argument(help="Stored plan: id, id prefix or name.")],
+    revision: Annotated[int, typer.Argument(help="The revision to bring back.")],
+) -> None:
+    """Make an old revision current again (as a new revision; nothing is lost)."""
+    from iopcli.store import open_store
+
+    store = open_store(create=False)
+    try:
+        result = store.restore(store.resolve(plan), revision)
+    finally:
+        store.close()
+    if result.changed:
+        print(f"{result.plan_id[:8]}: revision {revision} restored as revision {result.revision}")
+    else:
+        print(f"{result.plan_id[:8]}: revision {revision} is already the current content")
+
+
+def _set_archived(plan: str, archived: bool) -> None:
+    from iopcli.store import open_store
+
+    store = open_store(create=False)
+    try:
+        plan_id = store.resolve(plan)
+        store.set_archived(plan_id, archived)
+    finally:
+        store.close()
+    print(f"{plan_id[:8]}: {'archived' if archived else 'back in the list'}")
+
+
+@app.command()
+@_reports_errors
+def archive(
+    plan: Annotated[str, typer.Argument(help="Stored plan: id, id prefix or name.")],
+) -> None:
+    """Hide a plan from `list` without losing anything."""
+    _set_archived(plan, True)
+
+
+@app.command()
+@_reports_errors
+def unarchive(
+    plan: Annotated[str, typer.Argument(help="Stored plan: id, id prefix or name.")],
+) -> None:
+    """Bring an archived plan back into `list`."""
+    _set_archived(plan, False)
+
+
+@app.command()
+@_reports_errors
+def purge(
+    plan: Annotated[str, typer.Argument(help="Stored plan: id, id prefix or name.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask; for scripts.")] = False,
+) -> None:
+    """Erase a plan and every revision of it for good (right to erasure)."""
+    from iopcli.errors import UsageError
+    from iopcli.store import open_store
+
+    store = open_store(create=False)
+    try:
+        plan_id = store.resolve(plan)
+        name = store.load(plan_id).person.name
+        if not yes:
+            if not sys.stdin.isatty():
+                raise UsageError("purge asks to type the plan's name back; use --yes in scripts")
+            count = store.current_revision(plan_id)
+            print(f"This erases {name}'s plan ({plan_id[:8]}) and all {count} revisions.")
+            typed = input("Type the name to confirm: ")
+            if typed.strip().casefold() != name.strip().casefold():
+                _err("iopcli: the name did not match; nothing was erased")
+                raise typer.Exit(1)
+        store.purge(plan_id)
+    finally:
+        store.close()
+    print(f"{plan_id[:8]}: erased")
 
 
 def main() -> None:
