@@ -507,6 +507,274 @@ def purge(
     print(f"{plan_id[:8]}: erased")
 
 
+# --- the person at home ---------------------------------------------------------------------
+
+
+def _plain(flag: bool) -> bool:
+    """Plain text: asked for, or NO_COLOR set, or a terminal that cannot do more."""
+    return flag or bool(os.environ.get("NO_COLOR")) or os.environ.get("TERM") == "dumb"
+
+
+PlainOption = Annotated[
+    bool, typer.Option("--plain", help="Plain text: no colour, boxes or symbols.")
+]
+PlanArgument = Annotated[
+    str | None,
+    typer.Argument(
+        help="A plan file or a stored plan (default: the only or the default stored plan).",
+        show_default=False,
+    ),
+]
+SECTIONS = {
+    "crisis": "If you are in crisis",
+    "week": "My week",
+    "relapse": "Staying on track",
+    "safety": "My safety plan",
+    "medications": "My medications",
+    "resources": "Help in your community",
+    "contacts": "People who support me",
+    "goals": "My goals",
+    "notes": "Notes",
+}
+
+
+@app.command()
+@_reports_errors
+def crisis(plan: PlanArgument = None, plain: PlainOption = False) -> None:
+    """One screen: warning signs, coping steps, people and crisis lines to call."""
+    from iopcli.crisis import load_card
+
+    card = load_card(plan)
+    out: list[tuple[str, list[str]]] = []
+    if card.warning_signs:
+        out.append(("Your warning signs", card.warning_signs))
+    if card.coping:
+        out.append(("Things you can do on your own", card.coping))
+    if card.people:
+        out.append(("People you can call", [_caller(c) for c in card.people]))
+    if card.professionals:
+        out.append(("Professionals", [_caller(c) for c in card.professionals]))
+    if card.lines:
+        rows = [f"{line.name}: {line.how}" for line in card.lines]
+        out.append(("Crisis lines, free, day and night", rows))
+    title = f"If you are in crisis, {card.name}" if card.name else "If you are in crisis"
+    if _plain(plain):
+        print(title)
+        for heading, items in out:
+            print(f"\n{heading}:")
+            for item in items:
+                print(f"  - {item}")
+        if card.problem:
+            print(f"\n{card.problem}")
+        return
+    from rich.text import Text
+
+    console = _console()
+    console.print(Text(title, style="bold"))
+    for heading, items in out:
+        console.print()
+        console.print(Text(heading, style="bold"))
+        for item in items:
+            console.print(Text(f"  • {item}"))
+    if card.problem:
+        console.print()
+        console.print(Text(card.problem, style="italic"))
+
+
+def _caller(caller: Any) -> str:
+    name = caller.name + (f" ({caller.note})" if caller.note else "")
+    return f"{name}: {caller.phone}" if caller.phone else name
+
+
+@app.command()
+@_reports_errors
+def show(
+    plan: PlanArgument = None,
+    section: Annotated[
+        str | None,
+        typer.Option("--section", "-s", help=f"Only one part: {', '.join(SECTIONS)}."),
+    ] = None,
+    plain: PlainOption = False,
+) -> None:
+    """The whole plan for reading in a terminal, crisis first."""
+    from iopcli.errors import UsageError
+    from iopcli.markdown import MarkdownOptions, plan_to_markdown
+    from iopcli.sources import PlanSource
+
+    if section is not None and section not in SECTIONS:
+        raise UsageError(f"--section: {section!r} is not one of {', '.join(SECTIONS)}")
+    sources = PlanSource()
+    try:
+        loaded = sources.load(plan)
+    finally:
+        sources.close()
+    plain_text = _plain(plain)
+    console = _console()
+    # Tables only where they fit; lists read better on narrow screens and to screen readers.
+    paper = plain_text or console.width < 120
+    handout = plan_to_markdown(loaded, MarkdownOptions(paper=paper, links=False))
+    if section is not None:
+        handout = _section(handout, SECTIONS[section])
+    if plain_text:
+        from iopcli.plain import markdown_to_plain
+
+        sys.stdout.write(markdown_to_plain(handout))
+        return
+    from rich.markdown import Markdown
+
+    console.print(Markdown(handout, hyperlinks=False))
+
+
+def _section(handout: str, title: str) -> str:
+    parts = handout.split("\n## ")
+    for part in parts[1:]:
+        if part.startswith(title + "\n"):
+            return "## " + part.rstrip() + "\n"
+    return f"## {title}\n\nNothing in this part of the plan yet.\n"
+
+
+@app.command()
+@_reports_errors
+def agenda(
+    plan: PlanArgument = None,
+    days: Annotated[int, typer.Option("--days", "-d", min=1, max=366, help="How many days.")] = 7,
+    start: Annotated[
+        str | None,
+        typer.Option("--from", help="First day, YYYY-MM-DD (default: today).", show_default=False),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON with ISO 8601 times.")] = False,
+    plain: PlainOption = False,
+) -> None:
+    """What is coming up: meetings, appointments, refills, the plan review."""
+    import datetime as dt
+
+    from iopcli.agenda import agenda as entries_for
+    from iopcli.agenda import today_in
+    from iopcli.errors import UsageError
+    from iopcli.sources import PlanSource
+    from iopcli.values import format_time
+
+    sources = PlanSource()
+    try:
+        loaded = sources.load(plan)
+    finally:
+        sources.close()
+    try:
+        first = dt.date.fromisoformat(start) if start else today_in(loaded)
+    except ValueError:
+        raise UsageError(f"--from: {start!r} is not a date like 2027-03-08") from None
+    entries = entries_for(loaded, first, days)
+    if as_json:
+        report = {
+            "plan": loaded.id,
+            "timezone": loaded.timezone,
+            "from": first.isoformat(),
+            "days": days,
+            "entries": [e.as_json() for e in entries],
+        }
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+        return
+    if not entries:
+        print(f"Nothing planned in the {days} days from {first:%A, %B} {first.day}.")
+        return
+    days_seen: dict[dt.date, list[tuple[str, str, str]]] = {}
+    for entry in entries:
+        when = (
+            format_time(entry.start.time()) if isinstance(entry.start, dt.datetime) else "all day"
+        )
+        where = "; ".join(x for x in (entry.where, entry.link, entry.phone) if x)
+        days_seen.setdefault(entry.day, []).append((when, entry.title, where))
+    if _plain(plain):
+        for number, (day, rows) in enumerate(days_seen.items()):
+            print(("\n" if number else "") + f"{day:%A}, {day:%B} {day.day}")
+            for when, title, details in rows:
+                print(f"  {when}: {title}" + (f". {details}" if details else ""))
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    console = _console()
+    for number, (day, rows) in enumerate(days_seen.items()):
+        if number:
+            console.print()
+        console.print(Text(f"{day:%A}, {day:%B} {day.day}", style="bold"))
+        grid = Table.grid(padding=(0, 2), pad_edge=True)
+        grid.add_column(justify="right", no_wrap=True)
+        grid.add_column(overflow="fold")
+        for when, title, where in rows:
+            body = Text(title)
+            if where:
+                body.append("\n" + where, style="dim")
+            grid.add_row(Text(when), body)
+        console.print(grid)
+
+
+# --- settings --------------------------------------------------------------------------------
+
+config_app = typer.Typer(help="Settings: the default plan, clinic defaults.", no_args_is_help=True)
+app.add_typer(config_app, name="config")
+
+
+@config_app.command("path")
+@_reports_errors
+def config_path_command() -> None:
+    """Print where the settings file is."""
+    from iopcli.config import config_path
+
+    print(config_path())
+
+
+@config_app.command("show")
+@_reports_errors
+def config_show() -> None:
+    """Print every setting, set or not."""
+    from iopcli.config import KEYS, read_config
+
+    data = read_config()
+    for key, meaning in KEYS.items():
+        value = data.get(key)
+        shown = "(not set)" if value is None else json.dumps(value, ensure_ascii=False)
+        print(f"{key} = {shown}    # {meaning}")
+
+
+@config_app.command("set")
+@_reports_errors
+def config_set(
+    key: Annotated[str, typer.Argument(help="Setting name (see: iopcli config show).")],
+    value: Annotated[str, typer.Argument(help="New value.")],
+) -> None:
+    """Change one setting."""
+    from iopcli.config import check_value, read_config, write_config
+
+    data = read_config()
+    data[key] = check_value(key, value)
+    if key == "default_plan":
+        from iopcli.store import open_store
+
+        store = open_store(create=False)
+        try:
+            data[key] = store.resolve(value)
+        finally:
+            store.close()
+    write_config(data)
+    print(f"{key} = {json.dumps(data[key], ensure_ascii=False)}")
+
+
+@config_app.command("unset")
+@_reports_errors
+def config_unset(key: Annotated[str, typer.Argument(help="Setting name.")]) -> None:
+    """Remove one setting (back to its default)."""
+    from iopcli.config import KEYS, read_config, write_config
+    from iopcli.errors import UsageError
+
+    if key not in KEYS:
+        raise UsageError(f"unknown setting {key!r}; settings: {', '.join(KEYS)}")
+    data = read_config()
+    data.pop(key, None)
+    write_config(data)
+    print(f"{key} unset")
+
+
 def main() -> None:
     """Console-script entry point."""
     app(prog_name="iopcli")

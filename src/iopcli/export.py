@@ -12,7 +12,8 @@ from iopcli.errors import UsageError
 from iopcli.files import atomic_write, safe_name
 from iopcli.ics import IcsOptions
 from iopcli.markdown import MarkdownOptions
-from iopcli.model import AftercarePlan, slugify
+from iopcli.model import AftercarePlan
+from iopcli.slugs import slugify
 
 FORMATS = ("md", "ics", "json", "yaml")
 

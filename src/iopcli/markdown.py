@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -41,9 +42,14 @@ def _destination(url: str) -> str:
     return quote(url, safe=":/?#@!$&'*+,;=%~.-_").replace("(", "%28").replace(")", "%29")
 
 
+_LINKS: ContextVar[bool] = ContextVar("_LINKS", default=True)
+
+
 def link(label: str, url: str) -> str:
     scheme = url.split(":", 1)[0].lower()
-    if scheme not in ("http", "https", "tel", "mailto"):
+    if scheme not in ("http", "https", "tel", "mailto") or not _LINKS.get():
+        if scheme in ("http", "https") and label != url:
+            return f"{text(label)} ({text(url)})"
         return text(label)
     return f"[{text(label)}]({_destination(url)})"
 
@@ -55,6 +61,7 @@ def phone_link(phone: str, region: str) -> str:
 @dataclass(frozen=True)
 class MarkdownOptions:
     paper: bool = False  # lists instead of tables: narrow enough for any printer and screen
+    links: bool = True  # False for a terminal, where "(312) 555-0142 (tel:+1...)" is noise
 
 
 class _Doc:
@@ -91,6 +98,14 @@ class _Doc:
 
 def plan_to_markdown(plan: AftercarePlan, options: MarkdownOptions | None = None) -> str:
     options = options or MarkdownOptions()
+    token = _LINKS.set(options.links)
+    try:
+        return _handout(plan, options)
+    finally:
+        _LINKS.reset(token)
+
+
+def _handout(plan: AftercarePlan, options: MarkdownOptions) -> str:
     doc = _Doc()
     region = plan.person.region
     doc.heading(1, f"My aftercare plan: {text(plan.person.name)}")

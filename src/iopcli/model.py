@@ -9,8 +9,6 @@ from its name (``tuesday-night-hope``); once a plan passes through iopcli its id
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any, Literal, TypeAlias, TypeVar
 
@@ -26,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from iopcli.slugs import slugify
 from iopcli.values import (
     PHONE_REGION,
     Choice,
@@ -52,13 +51,6 @@ class Strict(BaseModel):
 
     # coerce_numbers_to_str: `id: 2027` or a group called `1212` is text, as the person meant.
     model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
-
-
-def slugify(text: str, max_length: int = 40) -> str:
-    """ASCII, lower-case, hyphenated: 'Tuesday Night Hope' -> 'tuesday-night-hope'."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:max_length].rstrip("-") or "item"
 
 
 class Item(Strict):

@@ -17,10 +17,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from iopcli.errors import IopcliError
-from iopcli.model import AftercarePlan, slugify
+from iopcli.slugs import slugify
+
+if TYPE_CHECKING:
+    from iopcli.model import AftercarePlan
 
 SCHEMA_VERSION = 1
 DB_NAME = "plans.sqlite3"
@@ -268,6 +271,8 @@ class Store:
         return self._body(plan_id, number or self.current_revision(plan_id))
 
     def load(self, plan_id: str, number: int | None = None) -> AftercarePlan:
+        from iopcli.model import AftercarePlan  # deferred: the crisis card reads bodies only
+
         return AftercarePlan.model_validate(self.body(plan_id, number))
 
     def history(self, plan_id: str) -> list[Revision]:
