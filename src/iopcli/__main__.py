@@ -1,5 +1,5 @@
 """Allow ``python -m iopcli``."""
 
-from iopcli.cli import main
+from iopcli.launch import main
 
 main()

@@ -511,8 +511,9 @@ def purge(
 
 
 def _plain(flag: bool) -> bool:
-    """Plain text: asked for, or NO_COLOR set, or a terminal that cannot do more."""
-    return flag or bool(os.environ.get("NO_COLOR")) or os.environ.get("TERM") == "dumb"
+    from iopcli.screens import wants_plain
+
+    return wants_plain(flag)
 
 
 PlainOption = Annotated[
@@ -542,48 +543,12 @@ SECTIONS = {
 @_reports_errors
 def crisis(plan: PlanArgument = None, plain: PlainOption = False) -> None:
     """One screen: warning signs, coping steps, people and crisis lines to call."""
+    # The console script serves the plain forms of this command without loading this module
+    # (iopcli.launch); both draw the same card.
     from iopcli.crisis import load_card
+    from iopcli.screens import print_crisis
 
-    card = load_card(plan)
-    out: list[tuple[str, list[str]]] = []
-    if card.warning_signs:
-        out.append(("Your warning signs", card.warning_signs))
-    if card.coping:
-        out.append(("Things you can do on your own", card.coping))
-    if card.people:
-        out.append(("People you can call", [_caller(c) for c in card.people]))
-    if card.professionals:
-        out.append(("Professionals", [_caller(c) for c in card.professionals]))
-    if card.lines:
-        rows = [f"{line.name}: {line.how}" for line in card.lines]
-        out.append(("Crisis lines, free, day and night", rows))
-    title = f"If you are in crisis, {card.name}" if card.name else "If you are in crisis"
-    if _plain(plain):
-        print(title)
-        for heading, items in out:
-            print(f"\n{heading}:")
-            for item in items:
-                print(f"  - {item}")
-        if card.problem:
-            print(f"\n{card.problem}")
-        return
-    from rich.text import Text
-
-    console = _console()
-    console.print(Text(title, style="bold"))
-    for heading, items in out:
-        console.print()
-        console.print(Text(heading, style="bold"))
-        for item in items:
-            console.print(Text(f"  • {item}"))
-    if card.problem:
-        console.print()
-        console.print(Text(card.problem, style="italic"))
-
-
-def _caller(caller: Any) -> str:
-    name = caller.name + (f" ({caller.note})" if caller.note else "")
-    return f"{name}: {caller.phone}" if caller.phone else name
+    print_crisis(load_card(plan), plain)
 
 
 @app.command()
