@@ -11,7 +11,23 @@ import pytest
 from conftest import EXAMPLES, ROOT, Run
 from iopcli import __version__
 
-COMMANDS = ["validate", "schema", "export"]
+COMMANDS = [
+    "validate",
+    "schema",
+    "export",
+    "import",
+    "list",
+    "history",
+    "diff",
+    "restore",
+    "archive",
+    "unarchive",
+    "purge",
+    "crisis",
+    "show",
+    "agenda",
+    "config",
+]
 
 
 def test_version(run: Run) -> None:

@@ -664,7 +664,7 @@ def agenda(
             console.print()
         console.print(Text(f"{day:%A}, {day:%B} {day.day}", style="bold"))
         grid = Table.grid(padding=(0, 2), pad_edge=True)
-        grid.add_column(justify="right", no_wrap=True)
+        grid.add_column(justify="right", no_wrap=True, min_width=8)
         grid.add_column(overflow="fold")
         for when, title, where in rows:
             body = Text(title)
