@@ -496,7 +496,8 @@ def purge(
             if not sys.stdin.isatty():
                 raise UsageError("purge asks to type the plan's name back; use --yes in scripts")
             count = store.current_revision(plan_id)
-            print(f"This erases {name}'s plan ({plan_id[:8]}) and all {count} revisions.")
+            revisions = "its only revision" if count == 1 else f"all {count} revisions"
+            print(f"This erases {name}'s plan ({plan_id[:8]}) and {revisions}.")
             typed = input("Type the name to confirm: ")
             if typed.strip().casefold() != name.strip().casefold():
                 _err("iopcli: the name did not match; nothing was erased")
