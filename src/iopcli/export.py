@@ -13,7 +13,7 @@ from iopcli.files import atomic_write, safe_name
 from iopcli.ics import IcsOptions
 from iopcli.markdown import MarkdownOptions
 from iopcli.model import AftercarePlan
-from iopcli.slugs import slugify
+from iopcli.slugs import short_id, slugify
 
 FORMATS = ("md", "ics", "json", "yaml")
 
@@ -38,11 +38,10 @@ def parse_formats(value: str) -> tuple[str, ...]:
 
 
 def base_name(plan: AftercarePlan, override: str | None = None) -> str:
-    """'dana-3f9c2a1b': a slug of the display name plus a short id, so two Danas never collide."""
+    """'dana-3f6c2a9e': a slug of the display name plus a short id, so two Danas never collide."""
     if override:
         return safe_name(override)
-    short = slugify(plan.id, max_length=8)
-    return safe_name(f"{slugify(plan.person.name, max_length=40)}-{short}")
+    return safe_name(f"{slugify(plan.person.name, max_length=40)}-{short_id(plan.id)}")
 
 
 def render(plan: AftercarePlan, fmt: str, options: ExportOptions) -> bytes:

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from iopcli.errors import ExportError
 
-MAX_NAME = 80
+MAX_NAME = 80  # characters
+MAX_NAME_BYTES = 120  # and bytes: room for the extension and a temporary suffix within 255
 
 
 def safe_name(name: str) -> str:
@@ -22,11 +23,13 @@ def safe_name(name: str) -> str:
     normal = unicodedata.normalize("NFKC", name)
     cleaned = "".join(ch if ch.isprintable() else "-" for ch in normal)
     cleaned = re.sub(r'[\\/:*?"<>|\s]+', "-", cleaned).strip("-. ")
-    cleaned = cleaned[:MAX_NAME].rstrip("-. ")
+    cleaned = cleaned[:MAX_NAME].encode("utf-8")[:MAX_NAME_BYTES].decode("utf-8", "ignore")
+    cleaned = cleaned.rstrip("-. ")
     reserved = {"con", "prn", "aux", "nul"} | {
         f"{p}{i}" for p in ("com", "lpt") for i in range(1, 10)
     }
-    if not cleaned or cleaned.lower() in reserved:
+    # Windows reserves these names with any extension too: CON, con.txt, Com1.tar.gz.
+    if not cleaned or cleaned.split(".")[0].lower() in reserved:
         cleaned = f"plan-{cleaned}" if cleaned else "plan"
     return cleaned
 

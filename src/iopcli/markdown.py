@@ -14,12 +14,20 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from iopcli.crisis_lines import crisis_lines
-from iopcli.model import AftercarePlan, Appointment, Helper, Meeting, Professional, Recurrence
+from iopcli.model import (
+    AftercarePlan,
+    Appointment,
+    Contact,
+    Helper,
+    Meeting,
+    Professional,
+    Recurrence,
+)
 from iopcli.values import Weekday, format_time, tel_uri
 
 # Inline punctuation that can start markup anywhere in a line ("&" only where it would start an
 # entity such as &lt;); the rest is left as typed so the raw file stays readable.
-_INLINE = re.compile(r"([\\`*_\[\]<|~]|&(?=#?[A-Za-z0-9]+;))")
+_INLINE = re.compile(r"([\\`*_\[\]<|~#]|&(?=#?[A-Za-z0-9]+;))")
 # Punctuation that only matters at the start of a line: headings, lists, quotes, setext, fences.
 _LINE_START = re.compile(r"^(\s*)(?:([#>+=\-:])|(\d+)([.)]))")
 
@@ -145,7 +153,7 @@ def _date(day: object) -> str:
     return f"{day:%A}, {day:%B} {day.day}, {day.year}"
 
 
-def _helper(person: Helper, region: str) -> str:
+def _helper(person: Helper | Contact, region: str) -> str:
     line = f"**{text(person.name)}**"
     if person.relationship:
         line += f" ({text(person.relationship)})"
@@ -170,6 +178,15 @@ def _professional(pro: Professional, region: str) -> str:
 
 def _crisis(doc: _Doc, plan: AftercarePlan) -> None:
     safety, region = plan.safety_plan, plan.person.region
+    has_people = bool(safety.people_to_ask or any(c.phone for c in plan.contacts))
+    if not (
+        safety.warning_signs
+        or safety.coping_strategies
+        or has_people
+        or safety.professionals
+        or safety.include_crisis_lines
+    ):
+        return
     doc.heading(2, "If you are in crisis")
     if safety.warning_signs:
         doc.para("**Notice your warning signs:**")
@@ -177,10 +194,8 @@ def _crisis(doc: _Doc, plan: AftercarePlan) -> None:
     if safety.coping_strategies:
         doc.para("**First, try what helps you on your own:**")
         doc.bullets(map(text, safety.coping_strategies))
-    people = safety.people_to_ask or [
-        Helper(name=c.name, relationship=c.relationship, phone=c.phone)
-        for c in plan.contacts
-        if c.phone
+    people: list[Helper] | list[Contact] = safety.people_to_ask or [
+        c for c in plan.contacts if c.phone
     ]
     if people:
         doc.para("**Then call someone who can help:**")

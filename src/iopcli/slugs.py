@@ -1,7 +1,8 @@
-"""Readable ASCII slugs for ids and file names; kept apart so light paths need no model."""
+"""Readable ASCII slugs and short ids for file names; kept apart so light paths need no model."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 
@@ -11,3 +12,15 @@ def slugify(text: str, max_length: int = 40) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     return slug[:max_length].rstrip("-") or "item"
+
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def short_id(plan_id: str) -> str:
+    """'3f6c2a9e' for a (lower-case) UUID; otherwise a slug of the id plus a hash of it, so ids
+    that share a beginning or differ only in case never share a file name."""
+    if _UUID.fullmatch(plan_id):
+        return plan_id[:8]
+    digest = hashlib.sha256(plan_id.encode("utf-8")).hexdigest()[:6]
+    return f"{slugify(plan_id, max_length=24)}-{digest}"

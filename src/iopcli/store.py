@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from iopcli.errors import IopcliError
-from iopcli.slugs import slugify
+from iopcli.slugs import short_id, slugify
 
 if TYPE_CHECKING:
     from iopcli.model import AftercarePlan
@@ -317,9 +317,7 @@ class Store:
         matches = [
             p
             for p in every
-            if p.id.startswith(ref)
-            or p.slug == ref
-            or f"{p.slug}-{slugify(p.id, max_length=8)}" == ref
+            if p.id.startswith(ref) or p.slug == ref or f"{p.slug}-{short_id(p.id)}" == ref
         ]
         if len(matches) == 1:
             return matches[0].id
