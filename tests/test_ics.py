@@ -327,9 +327,9 @@ def test_until_is_utc_for_timed_events_and_a_date_for_all_day_refills() -> None:
         assert re.fullmatch(r"\d{8}T\d{6}Z", until.group(1)), rules[uid[key]]
     # The last moment of discharge + 90 days (2027-05-30), Chicago time, in UTC.
     assert "UNTIL=20270531T045959Z" in rules[uid["meetings/harbor-lights"]]
-    # The New York meeting ends at the end of that day in New York.
-    assert "UNTIL=20270531T035959Z" in rules[uid["meetings/tools-tuesday"]]
-    assert "UNTIL=20270530T225959Z" in rules[uid["meetings/london-online"]]
+    # The New York meeting ends with the person's day too (Chicago), as the agenda does.
+    assert "UNTIL=20270531T045959Z" in rules[uid["meetings/tools-tuesday"]]
+    assert "UNTIL=20270531T045959Z" in rules[uid["meetings/london-online"]]
     refill = rules[uid["medications/sertraline"]]
     assert re.search(r"UNTIL=20270530(;|$)", refill), refill
     assert "FREQ=DAILY" in refill

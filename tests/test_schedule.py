@@ -546,4 +546,6 @@ def test_vobject_and_dateutil_expand_meetings_like_occurrences(
         for start in timed(entry):
             assert start.weekday() in wanted
             assert start.time() == meeting.start
-            assert start.date() >= plan.program.discharge_date
+            # ...and on or after the start of discharge day where the person is.
+            person_zone = ZoneInfo(plan.timezone)
+            assert start.astimezone(person_zone).date() >= plan.program.discharge_date

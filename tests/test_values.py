@@ -64,11 +64,26 @@ def test_phone_is_stripped() -> None:
     assert check_phone("  (312) 555-0142 \n") == "(312) 555-0142"
 
 
-@pytest.mark.parametrize("phone", ["988", "911", "741741", "116 123"])
-def test_short_codes_are_accepted_in_any_region(phone: str) -> None:
+@pytest.mark.parametrize(
+    ("region", "phone"),
+    [
+        ("US", "988"),
+        ("US", "911"),
+        ("US", "741741"),
+        ("US", "211"),
+        ("GB", "116 123"),
+        ("GB", "999"),
+    ],
+)
+def test_short_codes_of_the_region_are_accepted(region: str, phone: str) -> None:
     assert is_short_code(phone)
-    assert in_region("US", phone) == phone
-    assert in_region("GB", phone) == phone
+    assert in_region(region, phone) == phone
+
+
+@pytest.mark.parametrize("phone", ["123", "555-01", "0000"])
+def test_short_numbers_that_are_no_service_are_refused(phone: str) -> None:
+    with pytest.raises(ValueError, match="US"):
+        in_region("US", phone)
 
 
 @pytest.mark.parametrize(

@@ -51,7 +51,9 @@ def agenda(plan: AftercarePlan, first: dt.date, days: int) -> list[Entry]:
     is: a person still goes to meetings after day 90.
     """
     last = first + dt.timedelta(days=days - 1)
-    horizon = max((last - plan.program.discharge_date).days, 0)
+    # Two days more than the window: a meeting held in a zone ahead of the plan's (Sydney for
+    # a Denver plan) falls on the next day in its own zone.
+    horizon = max((last - plan.program.discharge_date).days + 2, 0)
     tz = zone(plan.timezone)
     found = []
     for series in plan_series(plan, horizon_days=horizon):
@@ -59,7 +61,10 @@ def agenda(plan: AftercarePlan, first: dt.date, days: int) -> list[Entry]:
         for occurrence in occurrences(series):
             start, end = occurrence.start, occurrence.end
             if isinstance(start, dt.datetime) and isinstance(end, dt.datetime):
-                start, end = start.astimezone(tz), end.astimezone(tz)
+                # Through UTC: a 2:30 am start on a spring-forward day shows as the 3:30 am the
+                # clocks read, not as a time that does not exist.
+                start = start.astimezone(dt.UTC).astimezone(tz)
+                end = end.astimezone(dt.UTC).astimezone(tz)
             entry = Entry(
                 series.key,
                 series.kind,

@@ -626,7 +626,7 @@ def agenda(
     finally:
         sources.close()
     try:
-        first = dt.date.fromisoformat(start) if start else today_in(loaded)
+        first = dt.date.fromisoformat(start) if start is not None else today_in(loaded)
     except ValueError:
         raise UsageError(f"--from: {start!r} is not a date like 2027-03-08") from None
     entries = entries_for(loaded, first, days)

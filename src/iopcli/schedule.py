@@ -77,17 +77,31 @@ def _last_moment_utc(day: dt.date, tz: str) -> dt.datetime:
 
 def _meeting_series(meeting: Meeting, plan: AftercarePlan, last_day: dt.date) -> Series | None:
     tz = meeting.timezone or plan.timezone
-    first = plan.program.discharge_date
+    # The plan's days bound everything: the first meeting is the first one on or after the
+    # start of discharge day where the person is (a midnight meeting in New York is still the
+    # evening before in Denver), and repeats end with the person's horizon day.
+    begins = dt.datetime.combine(plan.program.discharge_date, dt.time(), tzinfo=zone(plan.timezone))
     wanted = {day.number for day in meeting.days}
-    while first.weekday() not in wanted:
+    first = plan.program.discharge_date - dt.timedelta(days=1)
+    while (
+        first.weekday() not in wanted
+        or dt.datetime.combine(first, meeting.start, tzinfo=zone(tz)) < begins
+    ):
         first += dt.timedelta(days=1)
-    if first > last_day:
-        return None  # a horizon shorter than a week can hold no meeting at all
+    until = _last_moment_utc(last_day, plan.timezone)
     start = dt.datetime.combine(first, meeting.start, tzinfo=zone(tz))
-    end_day = first if meeting.end_time > meeting.start else first + dt.timedelta(days=1)
-    end = dt.datetime.combine(end_day, meeting.end_time, tzinfo=zone(tz))
+    if start > until:
+        return None  # a horizon shorter than a week can hold no meeting at all
+    # The length as the clock on an ordinary day reads it (7:00 to 8:15 is 75 minutes), even
+    # when the first meeting falls on a clock-change day: every instance gets this length.
+    length = dt.datetime.combine(dt.date(2000, 1, 1), meeting.end_time) - dt.datetime.combine(
+        dt.date(2000, 1, 1), meeting.start
+    )
+    if length <= dt.timedelta(0):
+        length += dt.timedelta(days=1)  # ends after midnight
+    end = _exact_add(start, length)
     days = tuple(sorted(set(meeting.days), key=lambda d: d.number))
-    rule = Rule("WEEKLY", _last_moment_utc(last_day, tz), byday=days)
+    rule = Rule("WEEKLY", until, byday=days)
     return Series(f"meetings/{meeting.id}", EntryKind.MEETING, meeting, tz, start, end, rule)
 
 
@@ -105,7 +119,7 @@ def _appointment_series(item: Appointment, plan: AftercarePlan, last_day: dt.dat
     rule = None
     if item.repeat in _APPOINTMENT_RULES and item.date < last_day:
         freq, interval = _APPOINTMENT_RULES[item.repeat]
-        rule = Rule(freq, _last_moment_utc(last_day, tz), interval=interval)
+        rule = Rule(freq, _last_moment_utc(last_day, plan.timezone), interval=interval)
     return Series(f"appointments/{item.id}", EntryKind.APPOINTMENT, item, tz, start, end, rule)
 
 

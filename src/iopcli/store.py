@@ -142,6 +142,25 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
+def _stored_time(body: dict[str, Any] | None, key: str) -> dt.datetime | None:
+    value = body.get(key) if body else None
+    return dt.datetime.fromisoformat(value) if isinstance(value, str) else None
+
+
+def _later(now: dt.datetime, plan: AftercarePlan, old: dict[str, Any] | None) -> dt.datetime:
+    """The new revision's ``updated``: now, but never earlier than what the plan or its last
+    revision already says, so calendar SEQUENCE and DTSTAMP only ever grow."""
+    floor = [t for t in (plan.updated, _stored_time(old, "updated")) if t is not None]
+    if floor and max(floor) >= now:
+        return max(floor).astimezone(dt.UTC).replace(microsecond=0) + dt.timedelta(seconds=60)
+    return now
+
+
+def _created(now: dt.datetime, plan: AftercarePlan, old: dict[str, Any] | None) -> dt.datetime:
+    """When the plan was first written: as the file says, else as first stored, else now."""
+    return plan.created or _stored_time(old, "created") or now
+
+
 class Store:
     """One open plan database. Use :func:`open_store`."""
 
@@ -164,12 +183,25 @@ class Store:
         try:
             yield self._db
         except BaseException:
-            self._db.execute("ROLLBACK")
+            self._rollback()
             raise
         try:
             self._db.execute("COMMIT")
         except sqlite3.Error as exc:
+            self._rollback()
+            raise _store_error(self.path, exc) from None
+
+    def _rollback(self) -> None:
+        # SQLite has already rolled back after some errors (a full disk): a second ROLLBACK
+        # would replace the real error with "no transaction is active".
+        if self._db.in_transaction:
             self._db.execute("ROLLBACK")
+
+    def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
+        """A read; SQLite's errors (a damaged page) become the store's clear message."""
+        try:
+            return self._db.execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
             raise _store_error(self.path, exc) from None
 
     def save(
@@ -189,7 +221,9 @@ class Store:
                     )
                 old = self._body(plan.id, current) if row else None
                 now = _now()
-                stamped = plan.model_copy(update={"updated": now, "created": plan.created or now})
+                stamped = plan.model_copy(
+                    update={"updated": _later(now, plan, old), "created": _created(now, plan, old)}
+                )
                 body = canonical(stamped)
                 if old is not None and _content(old) == _content(body):
                     return SaveResult(plan.id, current, changed=False)
@@ -252,18 +286,20 @@ class Store:
     # --- reading ---------------------------------------------------------------------------
 
     def _body(self, plan_id: str, number: int) -> dict[str, Any]:
-        row = self._db.execute(
+        rows = self._rows(
             "SELECT body FROM revisions WHERE plan_id = ? AND number = ?", (plan_id, number)
-        ).fetchone()
+        )
+        row = rows[0] if rows else None
         if row is None:
             raise NotFoundError(f"plan {plan_id[:8]} has no revision {number}")
         body: dict[str, Any] = json.loads(row[0])
         return body
 
     def current_revision(self, plan_id: str) -> int:
-        row = self._db.execute("SELECT current FROM plans WHERE id = ?", (plan_id,)).fetchone()
-        if row is None:
+        rows = self._rows("SELECT current FROM plans WHERE id = ?", (plan_id,))
+        if not rows:
             raise NotFoundError(f"no stored plan {plan_id!r}")
+        row = rows[0]
         return int(row[0])
 
     def body(self, plan_id: str, number: int | None = None) -> dict[str, Any]:
@@ -276,23 +312,23 @@ class Store:
         return AftercarePlan.model_validate(self.body(plan_id, number))
 
     def history(self, plan_id: str) -> list[Revision]:
-        rows = self._db.execute(
+        rows = self._rows(
             "SELECT number, saved_at, source, changes FROM revisions WHERE plan_id = ?"
             " ORDER BY number",
             (plan_id,),
-        ).fetchall()
+        )
         return [
             Revision(n, dt.datetime.fromisoformat(at), source, json.loads(changes))
             for n, at, source, changes in rows
         ]
 
     def plans(self, include_archived: bool = False) -> list[StoredPlan]:
-        rows = self._db.execute(
+        rows = self._rows(
             "SELECT p.id, p.slug, p.name, p.discharge_date, p.archived, p.current, r.saved_at"
             " FROM plans p JOIN revisions r ON r.plan_id = p.id AND r.number = p.current"
             " WHERE ? OR NOT p.archived ORDER BY p.name, p.id",
             (int(include_archived),),
-        ).fetchall()
+        )
         return [
             StoredPlan(
                 pid,
@@ -327,7 +363,7 @@ class Store:
         raise NotFoundError(f"{ref!r} matches {len(matches)} plans: {listed}; give more of the id")
 
     def integrity(self) -> str:
-        return str(self._db.execute("PRAGMA integrity_check").fetchone()[0])
+        return str(self._rows("PRAGMA integrity_check")[0][0])
 
 
 def _store_error(path: Path, exc: sqlite3.Error) -> StoreError:
@@ -346,24 +382,70 @@ def _store_error(path: Path, exc: sqlite3.Error) -> StoreError:
     return StoreError(f"{path}: the plan store failed: {text}")
 
 
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def _check_file(path: Path, create: bool) -> None:
+    """Refuse, before SQLite touches it, a file that cannot be a store: SQLite would take a
+    file shorter than its 100-byte header for an empty database and write a new one over it."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        size = None
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot be read: {exc.strerror}") from None
+    if size is None or (size == 0 and not create):
+        if not create:
+            raise NotFoundError(
+                f"{path}: there is no plan store yet (iopcli import FILE creates it)"
+            )
+        return
+    if size == 0:
+        return  # created and left empty by an earlier run: nothing to lose
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(_SQLITE_MAGIC))
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot be read: {exc.strerror}") from None
+    if header != _SQLITE_MAGIC:
+        raise StoreError(
+            f"{path}: this is not an iopcli plan store, or it is damaged (no SQLite header)."
+            " It was left untouched: move it aside (or restore a backup) and run again"
+        )
+
+
 def _secure_folder(folder: Path) -> None:
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        os.chmod(folder, 0o700)
     except OSError as exc:
         raise StoreError(f"{folder}: cannot create the plan store folder: {exc.strerror}") from None
+    _owner_only(folder, 0o700)
+
+
+def _owner_only(path: Path, mode: int) -> None:
+    # Tighten what exists; a read-only file system can still be read, so do not fail there.
+    try:
+        if path.stat().st_mode & 0o777 != mode:
+            os.chmod(path, mode)
+    except OSError:
+        pass
 
 
 def open_store(home: Path | None = None, *, create: bool = True) -> Store:
     """Open (and if needed create and migrate) the plan store in ``home``."""
     folder = home or default_home()
     path = folder / DB_NAME
-    if not path.exists() and not create:
-        raise NotFoundError(f"{path}: there is no plan store yet (iopcli import FILE creates it)")
+    _check_file(path, create)
     _secure_folder(folder)
+    # On read-only media (a backup disc, a locked-down share) the store can still be read:
+    # opened as immutable, SQLite needs no -shm file and takes no locks; saves are refused.
+    read_only = path.exists() and not os.access(folder, os.W_OK)
+    target = f"file:{path}?immutable=1" if read_only else str(path)
     old_umask = os.umask(0o077)  # the database and its -wal and -shm files: owner-only
     try:
-        db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        db = sqlite3.connect(
+            target, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, uri=read_only
+        )
         try:
             db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             version = int(db.execute("PRAGMA user_version").fetchone()[0])
@@ -373,11 +455,18 @@ def open_store(home: Path | None = None, *, create: bool = True) -> Store:
                     f"{path}: this plan store was written by a newer iopcli (schema {version};"
                     f" this one knows {SCHEMA_VERSION}). Nothing was changed: upgrade iopcli"
                 )
-            db.execute("PRAGMA journal_mode = WAL")
-            db.execute("PRAGMA synchronous = FULL")
-            db.execute("PRAGMA foreign_keys = ON")
-            db.execute("PRAGMA secure_delete = ON")
-            _migrate(db, version)
+            if read_only:
+                if version < SCHEMA_VERSION:
+                    db.close()
+                    raise StoreError(
+                        f"{path}: this plan store needs upgrading, but it is read-only here"
+                    )
+            else:
+                db.execute("PRAGMA journal_mode = WAL")
+                db.execute("PRAGMA synchronous = FULL")
+                db.execute("PRAGMA foreign_keys = ON")
+                db.execute("PRAGMA secure_delete = ON")
+                _migrate(db, version)
         except sqlite3.Error as exc:
             db.close()
             raise _store_error(path, exc) from None
@@ -387,7 +476,7 @@ def open_store(home: Path | None = None, *, create: bool = True) -> Store:
         os.umask(old_umask)
     for side in (path, path.with_name(DB_NAME + "-wal"), path.with_name(DB_NAME + "-shm")):
         if side.exists():
-            os.chmod(side, 0o600)
+            _owner_only(side, 0o600)
     return Store(db, path)
 
 

@@ -32,9 +32,9 @@ def _split_extension(text: str) -> tuple[str, str | None]:
 
 
 def is_short_code(text: str) -> bool:
-    """988, 911, 741741: service numbers dialled as they are, in any region."""
+    """988, 911, 741741, 116 123: service numbers written as digits (and spaces) alone."""
     main, _ = _split_extension(text.strip())
-    return not main.startswith("+") and 3 <= len(re.sub(r"\D", "", main)) <= 6
+    return bool(re.fullmatch(r"[0-9 ]+", main)) and 3 <= len(main.replace(" ", "")) <= 6
 
 
 def check_phone(value: str) -> str:
@@ -46,11 +46,22 @@ def check_phone(value: str) -> str:
             f"{text!r} is not a phone number: use digits, spaces, + ( ) - . and an optional"
             " extension like 'ext. 12'"
         )
-    if is_short_code(text):
-        return text
-    import phonenumbers  # deferred: only plans with full numbers pay for its metadata
+    import phonenumbers  # deferred: only plans with phone numbers pay for its metadata
 
     region = PHONE_REGION.get()
+    if is_short_code(text):
+        from phonenumbers import shortnumberinfo
+
+        try:
+            number = phonenumbers.parse(text, region)
+            valid = shortnumberinfo.is_valid_short_number_for_region(number, region)
+        except phonenumbers.NumberParseException:
+            valid = False
+        if not valid:
+            raise ValueError(
+                f"{text!r} is too short for a phone number and is not a {region} short code"
+            )
+        return text
     main, _ = _split_extension(text)
     try:
         number = phonenumbers.parse(main, region)
