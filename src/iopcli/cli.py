@@ -163,12 +163,40 @@ def schema() -> None:
 @_reports_errors
 def export(
     plans: Annotated[
-        list[str], typer.Argument(help="Plan files (.yaml, .yml, .json); - for stdin.")
-    ],
+        list[str] | None,
+        typer.Argument(
+            help="Plan files, folders (searched for .yaml/.yml/.json), stored plans, or - for"
+            " JSON Lines on stdin.",
+            show_default=False,
+        ),
+    ] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write into.")] = Path("out"),
     formats: Annotated[
         str, typer.Option("--format", "-f", help="Comma-separated: md, ics, json, yaml.")
     ] = "md,ics",
+    all_stored: Annotated[
+        bool, typer.Option("--all", help="Every stored (not archived) plan.")
+    ] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            max=256,
+            help="Parallel processes (default: CPUs).",
+            show_default=False,
+        ),
+    ] = None,
+    report: Annotated[
+        Path | None,
+        typer.Option(
+            "--report", help="Write a JSON record of every input here.", show_default=False
+        ),
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Only errors and the summary.")
+    ] = False,
     horizon_days: Annotated[
         int,
         typer.Option(
@@ -208,14 +236,20 @@ def export(
         ),
     ] = None,
 ) -> None:
-    """Write each plan as a Markdown handout and an iCalendar file (and JSON/YAML on request)."""
+    """Write plans as Markdown handouts and iCalendar files, many at once if asked."""
+    from iopcli.batch import run_batch, tasks
     from iopcli.errors import UsageError
-    from iopcli.export import ExportOptions, export_plan, parse_formats
+    from iopcli.export import ExportOptions, parse_formats
+    from iopcli.files import atomic_write
     from iopcli.ics import IcsOptions
     from iopcli.markdown import MarkdownOptions
     from iopcli.sources import PlanSource
 
-    if name is not None and len(plans) > 1:
+    refs = list(plans or [])
+    if not refs and not all_stored:
+        raise UsageError("name plans to export (files, folders, stored plans, -) or use --all")
+    single = len(refs) == 1 and not all_stored and refs[0] != "-" and not Path(refs[0]).is_dir()
+    if name is not None and not single:
         raise UsageError("--name works with one plan only")
     sources = PlanSource()
     options = ExportOptions(
@@ -230,20 +264,107 @@ def export(
         name=name,
         previous=sources.load(previous) if previous else None,
     )
-    failed = 0
-    for ref in plans:
-        try:
-            written = export_plan(sources.load(ref), out, options)
-        except IopcliError as exc:
-            failed += 1
-            for line in exc.lines():
-                _err(line)
-            continue
-        for path in written:
-            print(path)
-    if failed:
-        _err(f"iopcli: {failed} of {len(plans)} plans not exported")
+    if all_stored:
+        refs += [p.id for p in sources.store.plans()]
+    _check_writable(out)
+
+    def stored(ref: str) -> tuple[str, Any]:
+        plan_id = sources.store.resolve(ref)
+        return plan_id, sources.store.body(plan_id)
+
+    workers = jobs or os.cpu_count() or 1
+    interactive = sys.stderr.isatty() and not quiet
+    known = None if "-" in refs or any(Path(r).is_dir() for r in refs) else len(refs)
+
+    def error_lines(record: Any) -> list[str]:
+        return list(record.errors)  # each already names its input
+
+    def on_error(record: Any) -> None:
+        for line in error_lines(record):
+            _err(line)
+
+    try:
+        if interactive and (known is None or known > 1):
+            result = _with_progress(
+                run_batch, tasks(refs, stored), out, options, workers, known, error_lines
+            )
+        else:
+            result = run_batch(tasks(refs, stored), out, options, workers, on_error)
+    finally:
+        sources.close()
+    if report is not None:
+        data = json.dumps(result.report(workers), indent=2, ensure_ascii=False) + "\n"
+        atomic_write(report, data.encode("utf-8"))
+    if interactive and len(result.records) <= 10:
+        for record in result.records:
+            for path in record.outputs:
+                print(path)
+    summary = (
+        f"exported {result.exported} of {len(result.records)} plans ({result.files} files)"
+        f" to {out} in {result.elapsed:.1f} s"
+    )
+    if result.failed:
+        summary += f"; {result.failed} failed"
+    if result.interrupted:
+        summary = "interrupted: " + summary
+    _err(f"iopcli: {summary}")
+    if result.interrupted:
+        raise typer.Exit(130)
+    if result.failed:
         raise typer.Exit(1)
+
+
+def _check_writable(out: Path) -> None:
+    """Refuse an output folder that cannot be made or written, before any work (and without
+    creating anything)."""
+    from iopcli.errors import ExportError
+
+    existing = out
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ExportError(f"{out}: cannot write here: {existing} is not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ExportError(f"{out}: cannot write here: {existing} is not writable")
+
+
+def _with_progress(
+    run: Any, work: Any, out: Path, options: Any, jobs: int, total: int | None, errors: Any
+) -> Any:
+    """Run the batch under a progress bar on stderr: counts, rate and time left."""
+    import time
+
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = [
+        TextColumn("exporting"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    ]
+    console = Console(stderr=True, highlight=False, markup=False)
+    with Progress(*columns, console=console, transient=True) as progress:
+        bar = progress.add_task("export", total=total, rate="")
+        started = time.perf_counter()
+
+        def step(record: Any) -> None:
+            for line in errors(record):
+                progress.console.print(line)
+            done = progress.tasks[0].completed + 1
+            rate = done / max(time.perf_counter() - started, 1e-6)
+            progress.update(bar, advance=1, rate=f"{rate:.0f} plans/s")
+
+        return run(work, out, options, jobs, step)
 
 
 # --- the plan store ------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from functools import lru_cache
 
 from icalendar import Alarm, Calendar, Event
 
@@ -75,8 +76,7 @@ def plan_to_ics(
     if previous is not None:
         keys = {entry.key for entry in series}
         removed = [s for s in plan_series(previous, options.horizon_days) if s.key not in keys]
-    for tzid in sorted({s.tz for s in series + removed if not s.all_day}):
-        calendar.add_component(vtimezone(tzid))
+    zones = sorted({s.tz for s in series + removed if not s.all_day})
     stamp, seq = _stamp(plan), sequence(plan)
     for entry in series:
         calendar.add_component(_event(entry, plan, discreet, options, stamp, seq))
@@ -86,7 +86,24 @@ def plan_to_ics(
         event = _event(entry, previous, discreet, quiet, stamp, seq)
         event.add("STATUS", "CANCELLED")
         calendar.add_component(event)
-    return bytes(calendar.to_ical())
+    return _with_zones(bytes(calendar.to_ical()), zones)
+
+
+@lru_cache(maxsize=128)
+def _vtimezone_bytes(tzid: str) -> bytes:
+    return bytes(vtimezone(tzid).to_ical())
+
+
+def _with_zones(body: bytes, zones: list[str]) -> bytes:
+    """Put the (cached, already serialised) VTIMEZONEs after the calendar's own properties,
+    where icalendar would have written them: a batch serialises each zone once, not per plan."""
+    if not zones:
+        return body
+    blocks = b"".join(_vtimezone_bytes(tzid) for tzid in zones)
+    at = body.find(b"BEGIN:VEVENT\r\n")
+    if at < 0:
+        at = body.rindex(b"END:VCALENDAR")
+    return body[:at] + blocks + body[at:]
 
 
 def _event(

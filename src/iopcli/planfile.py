@@ -12,7 +12,7 @@ import difflib
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +46,8 @@ for _tag, _pattern, _first in [
     _Resolver.add_implicit_resolver(_tag, re.compile(_pattern), _first)
 
 
-_Parser: Any = getattr(yaml, "CParser", None)
+# libyaml's parser, about ten times faster than the pure-Python one; PyYAML's wheels ship it.
+_Parser: Any = getattr(getattr(yaml, "cyaml", None), "CParser", None)
 if _Parser is not None:
 
     class _Loader(_Parser, yaml.constructor.SafeConstructor, _Resolver):  # type: ignore[misc]
@@ -107,9 +108,18 @@ _Dumper.add_representer(str, _represent_str)
 class _Located:
     """Values of a parsed document plus the line where each field path starts."""
 
-    def __init__(self) -> None:
-        self.lines: dict[Loc, int] = {}
+    def __init__(self, lazy: Callable[[], _Located] | None = None) -> None:
+        self._lines: dict[Loc, int] | None = None if lazy else {}
+        self._lazy = lazy
         self.problems: list[Problem] = []
+
+    @property
+    def lines(self) -> dict[Loc, int]:
+        # JSON is parsed without positions; they are worked out only if a message needs one.
+        if self._lines is None:
+            assert self._lazy is not None
+            self._lines = self._lazy().lines
+        return self._lines
 
     def line_of(self, loc: Loc) -> int | None:
         # The nearest enclosing field that is in the file; not the document itself, whose
@@ -252,9 +262,7 @@ def _parse_json(text: str, source: str) -> tuple[Any, _Located]:
         raise PlanFileError(source, duplicates or [Problem(f"invalid JSON: {exc}")]) from None
     except RecursionError:
         raise PlanFileError(source, [Problem("the document is nested too deeply")]) from None
-    found = _json_lines(text, source)
-    found.problems.clear()
-    return data, found
+    return data, _Located(lazy=lambda: _json_lines(text, source))
 
 
 # What JSON treats as plain characters but YAML as line breaks or forbidden, or (tabs) refuses
@@ -312,12 +320,14 @@ class LoadedPlan:
         return Problem(problem.message, problem.path, self.line_of(problem.path))
 
 
-def load_plan(data: bytes, source: str, size: int | None = None) -> LoadedPlan:
-    """Parse and validate plan bytes; ``source`` names them in messages (a path or '-')."""
+def load_plan(
+    data: bytes, source: str, size: int | None = None, *, json_only: bool = False
+) -> LoadedPlan:
+    """Parse and validate plan bytes; ``source`` names them in messages (a path or '-').
+    ``json_only``: the bytes are JSON whatever they look like (a line of JSON Lines)."""
     text = _decode(data, source, size)
-    parsed, found = (
-        _parse_json(text, source) if _is_json(source, text) else _parse_yaml(text, source)
-    )
+    as_json = json_only or _is_json(source, text)
+    parsed, found = _parse_json(text, source) if as_json else _parse_yaml(text, source)
     if found.problems:
         raise PlanFileError(source, found.problems)
     if not isinstance(parsed, dict):

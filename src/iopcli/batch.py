@@ -1,0 +1,287 @@
+"""Exporting many plans at once: streamed inputs, parallel rendering, one writer.
+
+Workers only parse and render (pure work, in other processes); this process writes every file,
+in input order. That makes the output byte-identical whatever the number of jobs, lets one
+place detect two plans wanting the same file name, and means an interrupted batch leaves only
+whole files (each written atomically). Inputs are read lazily and at most a few tasks per
+worker are in flight, so memory stays flat as the batch grows.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from iopcli.errors import IopcliError, PlanFileError, Problem
+from iopcli.export import ExportOptions, render
+from iopcli.files import atomic_write, safe_name
+from iopcli.planfile import MAX_BYTES, load_plan, read_plan
+from iopcli.slugs import short_id, slugify
+
+PLAN_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+@dataclass(frozen=True)
+class Task:
+    """One input: a plan file, one line of JSON Lines, or a stored plan's body."""
+
+    index: int
+    source: str  # how messages and the report name it: a path, "-:LINE", or "store:ID"
+    kind: str  # "file", "text" or "body"
+    payload: Any = None
+    line: int | None = None  # for JSON Lines: the line the plan was on
+
+
+@dataclass
+class Outcome:
+    index: int
+    source: str
+    plan_id: str | None = None
+    stem: str | None = None
+    files: list[tuple[str, bytes]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Record:
+    """What the report says of one input."""
+
+    source: str
+    status: str  # "exported" or "failed"
+    plan_id: str | None
+    outputs: list[str]
+    errors: list[str]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "status": self.status,
+            "plan_id": self.plan_id,
+            "outputs": self.outputs,
+            "errors": self.errors,
+        }
+
+
+@dataclass
+class BatchResult:
+    records: list[Record] = field(default_factory=list)
+    exported: int = 0
+    failed: int = 0
+    files: int = 0
+    interrupted: bool = False
+    elapsed: float = 0.0
+
+    def report(self, jobs: int) -> dict[str, Any]:
+        return {
+            "totals": {
+                "inputs": len(self.records),
+                "exported": self.exported,
+                "failed": self.failed,
+                "files_written": self.files,
+            },
+            "interrupted": self.interrupted,
+            "elapsed_seconds": round(self.elapsed, 3),
+            "jobs": jobs,
+            "results": [r.as_json() for r in self.records],
+        }
+
+
+# --- inputs ----------------------------------------------------------------------------------
+
+
+def plan_files(folder: Path) -> Iterator[Path]:
+    """Plan files below a folder, recursively, in a stable (sorted) order."""
+    for root, dirs, names in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(names):
+            if name.lower().endswith(PLAN_SUFFIXES) and not name.startswith("."):
+                yield Path(root, name)
+
+
+def stdin_tasks(stream: Any, start: int) -> Iterator[Task]:
+    """JSON Lines, one plan a line; a stream that is one YAML or JSON document is one plan."""
+    first = stream.readline(MAX_BYTES + 1)
+    if not first:
+        return
+    try:
+        is_lines = isinstance(json.loads(first), dict)
+    except (ValueError, RecursionError):
+        is_lines = False
+    if not is_lines:
+        rest = stream.read(MAX_BYTES + 1)
+        yield Task(start, "-", "text", first + rest)
+        return
+    number, line = 1, first
+    while line:
+        if line.strip():
+            yield Task(start + number - 1, f"-:{number}", "text", line, line=number)
+        number += 1
+        line = stream.readline(MAX_BYTES + 1)
+
+
+def tasks(refs: Iterable[str], stored: Callable[[str], tuple[str, Any]]) -> Iterator[Task]:
+    """Tasks for command-line inputs, lazily. ``stored(ref)`` gives (plan id, body)."""
+    index = 0
+    for ref in refs:
+        if ref == "-":
+            for task in stdin_tasks(sys.stdin.buffer, index):
+                index += 1
+                yield task
+            continue
+        path = Path(ref)
+        if path.is_dir():
+            for file in plan_files(path):
+                yield Task(index, str(file), "file", str(file))
+                index += 1
+        elif ref.lower().endswith(PLAN_SUFFIXES) or path.exists():
+            yield Task(index, ref, "file", ref)
+            index += 1
+        else:
+            try:
+                plan_id, body = stored(ref)
+            except IopcliError as exc:
+                yield Task(index, ref, "error", exc.lines())  # these name the reference
+            else:
+                yield Task(index, f"store:{plan_id}", "body", body)
+            index += 1
+
+
+# --- work (in worker processes) -------------------------------------------------------------
+
+_OPTIONS: ExportOptions | None = None
+
+
+def _start_worker(options: ExportOptions) -> None:
+    global _OPTIONS  # noqa: PLW0603 - one read-only copy per worker process
+    _OPTIONS = options
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
+
+
+def render_task(task: Task, options: ExportOptions | None = None) -> Outcome:
+    """Parse and render one input; never raises for bad input (it becomes the errors)."""
+    options = options or _OPTIONS
+    assert options is not None
+    outcome = Outcome(task.index, task.source)
+    try:
+        if task.kind == "error":
+            outcome.errors = list(task.payload)
+            return outcome
+        if task.kind == "file":
+            plan = read_plan(task.payload)
+        elif task.kind == "text":
+            data = task.payload if isinstance(task.payload, bytes) else task.payload.encode()
+            try:
+                plan = load_plan(data, "-", json_only=task.line is not None).plan
+            except PlanFileError as exc:
+                if task.line is None:
+                    raise
+                # One plan a line: its problems are on that line of the stream.
+                raise PlanFileError(
+                    "-", [Problem(p.message, p.path, task.line) for p in exc.problems]
+                ) from None
+        else:
+            from iopcli.model import AftercarePlan
+
+            plan = AftercarePlan.model_validate(task.payload)
+        outcome.plan_id = plan.id
+        outcome.stem = _stem(plan.person.name, plan.id, options)
+        outcome.files = [
+            (f"{outcome.stem}.{fmt}", render(plan, fmt, options)) for fmt in options.formats
+        ]
+    except IopcliError as exc:
+        outcome.errors = exc.lines()
+    except Exception as exc:  # one plan must not stop the batch; say what, not its content
+        outcome.errors = [f"{task.source}: internal error ({type(exc).__name__})"]
+    return outcome
+
+
+def _stem(name: str, plan_id: str, options: ExportOptions) -> str:
+    if options.name:
+        return safe_name(options.name)
+    return safe_name(f"{slugify(name, max_length=40)}-{short_id(plan_id)}")
+
+
+def _outcomes(work: Iterable[Task], options: ExportOptions, jobs: int) -> Iterator[Outcome]:
+    """Outcomes in input order; at most a few tasks per worker are in flight at once."""
+    if jobs <= 1:
+        for task in work:
+            yield render_task(task, options)
+        return
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    window = jobs * 4
+    pending: deque[Future[Outcome]] = deque()
+    with ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(options,)) as pool:
+        try:
+            for task in work:
+                pending.append(pool.submit(render_task, task))
+                while len(pending) >= window:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        except BaseException:
+            for future in pending:
+                future.cancel()
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+
+# --- writing (in this process) ---------------------------------------------------------------
+
+
+def run_batch(
+    work: Iterable[Task],
+    out: Path,
+    options: ExportOptions,
+    jobs: int = 1,
+    on_outcome: Callable[[Record], None] | None = None,
+) -> BatchResult:
+    """Export every task; files are written here, in input order, each atomically."""
+    result = BatchResult()
+    started = time.perf_counter()
+    claimed: dict[str, str] = {}  # file stem -> the source that wrote it in this batch
+    try:
+        for outcome in _outcomes(work, options, jobs):
+            record = _write(outcome, out, claimed)
+            result.records.append(record)
+            if record.status == "exported":
+                result.exported += 1
+                result.files += len(record.outputs)
+            else:
+                result.failed += 1
+            if on_outcome is not None:
+                on_outcome(record)
+    except KeyboardInterrupt:
+        result.interrupted = True
+    result.elapsed = time.perf_counter() - started
+    return result
+
+
+def _write(outcome: Outcome, out: Path, claimed: dict[str, str]) -> Record:
+    if outcome.errors or outcome.stem is None:
+        return Record(outcome.source, "failed", outcome.plan_id, [], outcome.errors)
+    key = outcome.stem.casefold()  # case-insensitive file systems (macOS, Windows) too
+    if key in claimed:
+        message = (
+            f"{outcome.source}: output name {outcome.stem!r} is already used in this batch"
+            f" by {claimed[key]}; nothing written (give the plans different ids)"
+        )
+        return Record(outcome.source, "failed", outcome.plan_id, [], [message])
+    claimed[key] = outcome.source
+    written = []
+    try:
+        for name, data in outcome.files:
+            atomic_write(out / name, data)
+            written.append(str(out / name))
+    except IopcliError as exc:
+        errors = [f"{outcome.source}: {line}" for line in exc.lines()]
+        return Record(outcome.source, "failed", outcome.plan_id, written, errors)
+    return Record(outcome.source, "exported", outcome.plan_id, written, [])
