@@ -106,6 +106,13 @@ def plan_files(folder: Path) -> Iterator[Path]:
                 yield Path(root, name)
 
 
+def count_inputs(refs: list[str]) -> int | None:
+    """How many inputs there will be (for the progress bar), or None when stdin is one."""
+    if "-" in refs:
+        return None
+    return sum(sum(1 for _ in plan_files(Path(r))) if Path(r).is_dir() else 1 for r in refs)
+
+
 def stdin_tasks(stream: Any, start: int) -> Iterator[Task]:
     """JSON Lines, one plan a line; a stream that is one YAML or JSON document is one plan."""
     first = stream.readline(MAX_BYTES + 1)
@@ -148,7 +155,8 @@ def tasks(refs: Iterable[str], stored: Callable[[str], tuple[str, Any]]) -> Iter
             try:
                 plan_id, body = stored(ref)
             except IopcliError as exc:
-                yield Task(index, ref, "error", exc.lines())  # these name the reference
+                lines = [line if repr(ref) in line else f"{ref}: {line}" for line in exc.lines()]
+                yield Task(index, ref, "error", lines)
             else:
                 yield Task(index, f"store:{plan_id}", "body", body)
             index += 1

@@ -237,7 +237,7 @@ def export(
     ] = None,
 ) -> None:
     """Write plans as Markdown handouts and iCalendar files, many at once if asked."""
-    from iopcli.batch import run_batch, tasks
+    from iopcli.batch import count_inputs, run_batch, tasks
     from iopcli.errors import UsageError
     from iopcli.export import ExportOptions, parse_formats
     from iopcli.files import atomic_write
@@ -274,7 +274,7 @@ def export(
 
     workers = jobs or os.cpu_count() or 1
     interactive = sys.stderr.isatty() and not quiet
-    known = None if "-" in refs or any(Path(r).is_dir() for r in refs) else len(refs)
+    known = count_inputs(refs) if interactive else None
 
     def error_lines(record: Any) -> list[str]:
         return list(record.errors)  # each already names its input
