@@ -381,7 +381,7 @@ def read_plan_file(path: str) -> LoadedPlan:
 def _problems(exc: ValidationError, found: _Located) -> Iterator[Problem]:
     for error in exc.errors(include_url=False):
         loc: Loc = tuple(part for part in error["loc"] if not _is_validator_tag(part))
-        yield Problem(_message(error, loc), _dotted(loc), found.line_of(loc))
+        yield Problem(error_message(error, loc), _dotted(loc), found.line_of(loc))
 
 
 def _is_validator_tag(part: str | int) -> bool:
@@ -389,7 +389,8 @@ def _is_validator_tag(part: str | int) -> bool:
     return isinstance(part, str) and ("[" in part or part.startswith("function-"))
 
 
-def _message(error: Any, loc: Loc) -> str:
+def error_message(error: Any, loc: Loc) -> str:
+    """One pydantic error in plain words, quoting what was typed where that helps."""
     kind = error["type"]
     if kind == "extra_forbidden":
         name = str(loc[-1]) if loc else ""

@@ -1,0 +1,94 @@
+"""Interview drafts: every answer typed, saved the moment it is given.
+
+A draft is a JSON file of answers keyed by question (``meetings/0/start``), written atomically
+after each answer, so Ctrl-C, a closed terminal or a crash loses nothing. Resuming replays the
+interview with these answers and asks only what is still unanswered: it continues exactly
+where it stopped. Drafts live beside the store, owner-only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from iopcli.errors import IopcliError
+from iopcli.files import atomic_write
+from iopcli.store import default_home
+
+
+class DraftError(IopcliError):
+    """A draft cannot be found, read or written."""
+
+
+def drafts_folder() -> Path:
+    return default_home() / "drafts"
+
+
+@dataclass
+class Draft:
+    id: str
+    kind: str  # "new" or "edit"
+    started: str
+    answers: dict[str, str] = field(default_factory=dict)
+    plan_id: str | None = None  # edit: the stored plan
+    base_revision: int | None = None  # edit: the revision the edit started from
+    section: str | None = None  # edit: the one section asked
+    template: dict[str, Any] | None = None  # new --from FILE: the plan the answers start from
+    label: str = ""  # what `iopcli drafts` shows: the person's name once it is known
+
+    @property
+    def path(self) -> Path:
+        return drafts_folder() / f"{self.id}.json"
+
+    def record(self, key: str, answer: str) -> None:
+        self.answers[key] = answer
+        if key == "person/name" and answer:
+            self.label = answer
+        self.save()
+
+    def save(self) -> None:
+        folder = drafts_folder()
+        try:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DraftError(f"{folder}: cannot keep drafts here: {exc.strerror}") from None
+        data = json.dumps(self.__dict__, indent=1, ensure_ascii=False, sort_keys=True)
+        atomic_write(self.path, data.encode("utf-8"))
+
+    def delete(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+def start(kind: str, **details: Any) -> Draft:
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    draft = Draft(id=f"{now[:10]}-{secrets.token_hex(3)}", kind=kind, started=now, **details)
+    draft.save()
+    return draft
+
+
+def load(draft_id: str) -> Draft:
+    path = drafts_folder() / f"{draft_id}.json"
+    try:
+        data = json.loads(path.read_text("utf-8"))
+        return Draft(**data)
+    except FileNotFoundError:
+        raise DraftError(f"no draft {draft_id!r} (see: iopcli drafts)") from None
+    except (OSError, ValueError, TypeError) as exc:
+        raise DraftError(f"{path}: this draft cannot be read ({type(exc).__name__})") from None
+
+
+def all_drafts() -> list[Draft]:
+    folder = drafts_folder()
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in sorted(folder.glob("*.json")):
+        try:
+            found.append(load(path.stem))
+        except DraftError:
+            continue
+    return sorted(found, key=lambda d: d.started)
