@@ -27,6 +27,9 @@ COMMANDS = [
     "show",
     "agenda",
     "config",
+    "new",
+    "edit",
+    "drafts",
 ]
 
 
