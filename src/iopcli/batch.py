@@ -9,7 +9,6 @@ worker are in flight, so memory stays flat as the batch grows.
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import sys
@@ -97,45 +96,88 @@ class BatchResult:
 # --- inputs ----------------------------------------------------------------------------------
 
 
-def plan_files(folder: Path) -> Iterator[Path]:
-    """Plan files below a folder, recursively, in a stable (sorted) order."""
+def plan_files(folder: Path, skip: Path | None = None) -> Iterator[Path]:
+    """Plan files below a folder, recursively, in a stable (sorted) order; ``skip`` is the
+    output folder, so a re-run never reads its own earlier output as input."""
+    skipped = skip.resolve() if skip is not None else None
     for root, dirs, names in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        dirs[:] = sorted(
+            d
+            for d in dirs
+            if not d.startswith(".") and (skipped is None or Path(root, d).resolve() != skipped)
+        )
         for name in sorted(names):
             if name.lower().endswith(PLAN_SUFFIXES) and not name.startswith("."):
                 yield Path(root, name)
 
 
-def count_inputs(refs: list[str]) -> int | None:
+def count_inputs(refs: list[str], skip: Path | None = None) -> int | None:
     """How many inputs there will be (for the progress bar), or None when stdin is one."""
     if "-" in refs:
         return None
-    return sum(sum(1 for _ in plan_files(Path(r))) if Path(r).is_dir() else 1 for r in refs)
+    return sum(sum(1 for _ in plan_files(Path(r), skip)) if Path(r).is_dir() else 1 for r in refs)
+
+
+def _lines(stream: Any) -> Iterator[tuple[int, bytes | None]]:
+    """(number, line) for each line; None for a line too long to be a plan, whose rest is
+    skipped so the numbering of the lines after it stays right."""
+    number = 0
+    while True:
+        line = stream.readline(MAX_BYTES + 1)
+        if not line:
+            return
+        number += 1
+        if len(line) > MAX_BYTES and not line.endswith(b"\n"):
+            while (rest := stream.readline(MAX_BYTES)) and not rest.endswith(b"\n"):
+                pass
+            yield number, None
+        else:
+            yield number, line
 
 
 def stdin_tasks(stream: Any, start: int) -> Iterator[Task]:
-    """JSON Lines, one plan a line; a stream that is one YAML or JSON document is one plan."""
-    first = stream.readline(MAX_BYTES + 1)
-    if not first:
+    """JSON Lines, one plan a line; a stream that is one YAML or JSON document is one plan.
+
+    It is JSON Lines when its first non-blank line starts with "{" and holds more than the
+    brace alone (a pretty-printed document starts with "{" on a line of its own)."""
+    lines = _lines(stream)
+    head: list[tuple[int, bytes | None]] = []
+    for number, line in lines:
+        head.append((number, line))
+        if line is None or line.strip():
+            break
+    first = head[-1][1] if head else None
+    if (
+        head
+        and first is not None
+        and first.strip()
+        and not (first.lstrip().startswith(b"{") and first.strip() != b"{")
+    ):
+        rest = b"".join(line or b"" for _, line in lines)
+        document = b"".join(line or b"" for _, line in head) + rest
+        yield Task(start, "-", "text", document)
         return
-    try:
-        is_lines = isinstance(json.loads(first), dict)
-    except (ValueError, RecursionError):
-        is_lines = False
-    if not is_lines:
-        rest = stream.read(MAX_BYTES + 1)
-        yield Task(start, "-", "text", first + rest)
-        return
-    number, line = 1, first
-    while line:
-        if line.strip():
-            yield Task(start + number - 1, f"-:{number}", "text", line, line=number)
-        number += 1
-        line = stream.readline(MAX_BYTES + 1)
+    index = start
+    for number, line in [*head, *lines]:
+        if line is None:
+            yield Task(
+                index,
+                f"-:{number}",
+                "error",
+                [f"-:{number}: the line is over {MAX_BYTES:,} bytes; a plan is at most that"],
+            )
+        elif line.strip():
+            yield Task(index, f"-:{number}", "text", line, line=number)
+        else:
+            continue
+        index += 1
 
 
-def tasks(refs: Iterable[str], stored: Callable[[str], tuple[str, Any]]) -> Iterator[Task]:
-    """Tasks for command-line inputs, lazily. ``stored(ref)`` gives (plan id, body)."""
+def tasks(
+    refs: Iterable[str], stored: Callable[[str], tuple[str, Any]], skip: Path | None = None
+) -> Iterator[Task]:
+    """Tasks for command-line inputs, lazily. ``stored(ref)`` gives (plan id, body); folders
+    are searched without ``skip`` (the output folder)."""
     index = 0
     for ref in refs:
         if ref == "-":
@@ -145,7 +187,7 @@ def tasks(refs: Iterable[str], stored: Callable[[str], tuple[str, Any]]) -> Iter
             continue
         path = Path(ref)
         if path.is_dir():
-            for file in plan_files(path):
+            for file in plan_files(path, skip):
                 yield Task(index, str(file), "file", str(file))
                 index += 1
         elif ref.lower().endswith(PLAN_SUFFIXES) or path.exists():
@@ -256,8 +298,12 @@ def run_batch(
     result = BatchResult()
     started = time.perf_counter()
     claimed: dict[str, str] = {}  # file stem -> the source that wrote it in this batch
+    stop = _StopOnInterrupt()
     try:
         for outcome in _outcomes(work, options, jobs):
+            if stop.asked:
+                result.interrupted = True
+                break
             record = _write(outcome, out, claimed)
             result.records.append(record)
             if record.status == "exported":
@@ -269,8 +315,34 @@ def run_batch(
                 on_outcome(record)
     except KeyboardInterrupt:
         result.interrupted = True
+    finally:
+        stop.restore()
+    result.interrupted = result.interrupted or stop.asked
     result.elapsed = time.perf_counter() - started
     return result
+
+
+class _StopOnInterrupt:
+    """Ctrl-C during a batch asks it to stop after the file being written, never inside one.
+    A second Ctrl-C stops at once (still without half-written files: writes hold it off)."""
+
+    def __init__(self) -> None:
+        self.asked = False
+        self._previous: Any = None
+        import threading
+
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        if self.asked:
+            raise KeyboardInterrupt
+        self.asked = True
+
+    def restore(self) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+            self._previous = None
 
 
 def _write(outcome: Outcome, out: Path, claimed: dict[str, str]) -> Record:

@@ -274,7 +274,7 @@ def export(
 
     workers = jobs or os.cpu_count() or 1
     interactive = sys.stderr.isatty() and not quiet
-    known = count_inputs(refs) if interactive else None
+    known = count_inputs(refs, out) if interactive else None
 
     def error_lines(record: Any) -> list[str]:
         return list(record.errors)  # each already names its input
@@ -286,10 +286,10 @@ def export(
     try:
         if interactive and (known is None or known > 1):
             result = _with_progress(
-                run_batch, tasks(refs, stored), out, options, workers, known, error_lines
+                run_batch, tasks(refs, stored, out), out, options, workers, known, error_lines
             )
         else:
-            result = run_batch(tasks(refs, stored), out, options, workers, on_error)
+            result = run_batch(tasks(refs, stored, out), out, options, workers, on_error)
     finally:
         sources.close()
     if report is not None:
@@ -863,6 +863,14 @@ def edit(
         str | None,
         typer.Argument(help="Only this section (default: all of them).", show_default=False),
     ] = None,
+    add: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--add",
+            help="With meetings or resources: add this directory entry, no questions asked.",
+            show_default=False,
+        ),
+    ] = None,
     plain: PlainOption = False,
 ) -> None:
     """Change a stored plan with the same questions, current answers as defaults."""
@@ -873,6 +881,11 @@ def edit(
 
     if section is not None and section not in SECTION_KEYS:
         raise UsageError(f"section {section!r} is not one of {', '.join(SECTION_KEYS)}")
+    if add:
+        if section not in ("meetings", "resources"):
+            raise UsageError("--add goes with the meetings or resources section")
+        _add_from_directory(plan, section, add)
+        return
     _needs_terminal("edit")
     store = open_store(create=False)
     try:
@@ -885,6 +898,40 @@ def edit(
         "edit", plan_id=plan_id, base_revision=revision, section=section, label=name
     )
     _interview(found, plain)
+
+
+def _add_from_directory(plan: str, section: str, refs: list[str]) -> None:
+    """Copy directory entries into a plan: the plan keeps its own copy and the source."""
+    from iopcli.directory import open_directory
+    from iopcli.model import AftercarePlan
+    from iopcli.store import open_store
+
+    store = open_store(create=False)
+    directory = open_directory(create=False)
+    try:
+        plan_id = store.resolve(plan)
+        revision = store.current_revision(plan_id)
+        body = store.body(plan_id)
+        items = body.setdefault(section, [])
+        taken = {item.get("id") for item in items}
+        for ref in refs:
+            entry = directory.find(ref, kind=section[:-1])
+            copy = dict(entry.data)
+            base, n = copy["id"], 2
+            while copy["id"] in taken:
+                copy["id"], n = f"{base}-{n}", n + 1
+            taken.add(copy["id"])
+            items.append(copy)
+            print(f"{section}: added {copy['name']} ({entry.source}:{entry.source_id})")
+        result = store.save(
+            AftercarePlan.model_validate(body),
+            base=revision,
+            source=f"added from the directory: {', '.join(refs)}",
+        )
+    finally:
+        directory.close()
+        store.close()
+    print(f"{plan_id[:8]}: saved as revision {result.revision}")
 
 
 def _interview(draft: Any, plain: bool) -> None:
@@ -905,7 +952,7 @@ def _interview(draft: Any, plain: bool) -> None:
             base = store.body(draft.plan_id, draft.base_revision)
         finally:
             store.close()
-    interview = Interview(asker, draft, base, read_config())
+    interview = Interview(asker, draft, base, read_config(), lookup=_directory_lookup())
     resume_hint = f"Your answers are kept. Continue with: iopcli new --resume {draft.id}"
     try:
         data = interview.run(only=draft.section)
@@ -944,6 +991,24 @@ def _interview(draft: Any, plain: bool) -> None:
     what = f"revision {result.revision}" if result.changed else "no changes"
     asker.say(f"Saved {plan.person.name}'s plan ({plan.id[:8]}): {what}.", "green")
     _offer_export(asker, plan.id)
+
+
+def _directory_lookup() -> Any:
+    """A search function over the local directory, if there is one."""
+    from iopcli.directory import DB_NAME, open_directory
+    from iopcli.store import default_home
+
+    if not (default_home() / DB_NAME).exists():
+        return None
+
+    def lookup(kind: str, words: str) -> list[dict[str, Any]]:
+        directory = open_directory(create=False)
+        try:
+            return [e.data for e in directory.search(words, kind=kind, limit=8)]
+        finally:
+            directory.close()
+
+    return lookup
 
 
 def _review(asker: Any, plan: Any) -> None:
@@ -1009,6 +1074,246 @@ def drafts_command(
             f"{d.id}  {what}{label}, started {d.started[:16].replace('T', ' ')} UTC,"
             f" {len(d.answers)} answers"
         )
+
+
+# --- the directory -------------------------------------------------------------------------
+
+directory_app = typer.Typer(
+    help="A local directory of meetings and resources from published feeds.", no_args_is_help=True
+)
+app.add_typer(directory_app, name="directory")
+
+
+@directory_app.command("import")
+@_reports_errors
+def directory_import(
+    feed: Annotated[
+        Path,
+        typer.Argument(
+            help="Meeting Guide or BMLT JSON, or Open Referral (HSDS) JSON, CSV folder or zip."
+        ),
+    ],
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--source", help="Name of this feed (default: the file name).", show_default=False
+        ),
+    ] = None,
+    fellowship: Annotated[
+        str | None,
+        typer.Option(
+            "--fellowship",
+            help="Fellowship of its meetings (default: AA for Meeting Guide, NA for BMLT).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Read a feed into the directory; re-importing updates it and records what disappeared."""
+    from iopcli.directory import open_directory
+    from iopcli.feeds import read_feed
+
+    name = source or feed.stem
+    read = read_feed(feed, name, fellowship)  # all of it first: an unreadable feed changes nothing
+    directory = open_directory()
+    try:
+        result = directory.import_feed(read, name, str(feed))
+    finally:
+        directory.close()
+    for line in read.skipped:
+        _err(f"{feed}: skipped {line}")
+    print(
+        f"{feed}: {result.format} feed {name!r}: {result.added} added, {result.updated} updated,"
+        f" {result.unchanged} unchanged, {len(result.removed)} removed,"
+        f" {len(result.skipped)} skipped"
+    )
+    for gone in result.removed:
+        print(f"  removed (no longer in the feed): {gone}")
+
+
+@directory_app.command("search")
+@_reports_errors
+def directory_search(
+    text: Annotated[
+        str | None, typer.Argument(help="Words to look for.", show_default=False)
+    ] = None,
+    day: Annotated[
+        str | None, typer.Option("--day", help="Meetings on this weekday.", show_default=False)
+    ] = None,
+    after: Annotated[
+        str | None,
+        typer.Option("--after", help="Starting at or after, e.g. 18:00.", show_default=False),
+    ] = None,
+    before: Annotated[
+        str | None,
+        typer.Option("--before", help="Starting at or before, e.g. 21:00.", show_default=False),
+    ] = None,
+    online: Annotated[
+        bool | None,
+        typer.Option(
+            "--online/--in-person", help="Only online / only in person.", show_default=False
+        ),
+    ] = None,
+    fellowship: Annotated[
+        str | None,
+        typer.Option("--fellowship", help="AA, NA, SMART Recovery, ...", show_default=False),
+    ] = None,
+    type_code: Annotated[
+        str | None,
+        typer.Option("--type", help="Meeting Guide type code, e.g. W, ONL.", show_default=False),
+    ] = None,
+    category: Annotated[
+        str | None,
+        typer.Option("--category", help="Resource category, e.g. housing.", show_default=False),
+    ] = None,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, max=10000, help="At most this many.")
+    ] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON for scripts.")] = False,
+) -> None:
+    """Find meetings and resources: by words, day, time, online, fellowship, type or category."""
+    from pydantic import TypeAdapter, ValidationError
+
+    from iopcli.directory import open_directory
+    from iopcli.errors import UsageError
+    from iopcli.model import Fellowship, ResourceCategory
+    from iopcli.values import Weekday, format_time, parse_time_of_day
+
+    def parse(option: str, value: str | None, adapter: Any) -> Any:
+        if value is None:
+            return None
+        try:
+            return adapter(value)
+        except (ValueError, ValidationError) as exc:
+            raise UsageError(f"{option}: {value!r}: {str(exc).splitlines()[-1].strip()}") from None
+
+    minutes = lambda v: (t := parse_time_of_day(v)).hour * 60 + t.minute  # noqa: E731
+    kind = "meeting" if day or after or before or fellowship or type_code else None
+    kind = "resource" if category else kind
+    directory = open_directory(create=False)
+    try:
+        entries = directory.search(
+            text,
+            kind=kind,
+            day=parse("--day", day, lambda v: TypeAdapter(Weekday).validate_python(v).value),
+            after=parse("--after", after, minutes),
+            before=parse("--before", before, minutes),
+            online=online,
+            fellowship=parse("--fellowship", fellowship, lambda v: Fellowship(v).value),
+            type_code=type_code,
+            category=parse("--category", category, lambda v: ResourceCategory(v).value),
+            limit=limit,
+        )
+    finally:
+        directory.close()
+    if as_json:
+        rows = [
+            {
+                "ref": e.ref,
+                "kind": e.kind,
+                "source": e.source,
+                "updated": e.updated.isoformat() if e.updated else None,
+                "stale": e.stale(),
+                "active": e.active,
+                **e.data,
+            }
+            for e in entries
+        ]
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    if not entries:
+        print("Nothing found.")
+        return
+    for e in entries:
+        flags = "".join(
+            [
+                " [stale: not verified in over a year]" if e.stale() else "",
+                " [temporarily closed]" if not e.active else "",
+            ]
+        )
+        d = e.data
+        if e.kind == "meeting":
+            from iopcli.model import Meeting
+
+            meeting = Meeting.model_validate(d)
+            days = ", ".join(day.label[:3] for day in meeting.days)
+            where = "; ".join(
+                x
+                for x in (
+                    d.get("location"),
+                    d.get("address"),
+                    "online" if d.get("online_url") else None,
+                )
+                if x
+            )
+            print(
+                f"{e.ref}  {d['name']} ({meeting.fellowship.label}) {days}"
+                f" {format_time(meeting.start)}  {where}{flags}"
+            )
+        else:
+            where = "; ".join(x for x in (d.get("phone"), d.get("address")) if x)
+            print(f"{e.ref}  {d['name']} [{d.get('category', 'other')}]  {where}{flags}")
+
+
+@app.command()
+@_reports_errors
+def refresh(
+    plan: Annotated[str, typer.Argument(help="Stored plan: id, id prefix or name.")],
+    apply: Annotated[
+        bool, typer.Option("--apply", help="Take the upstream changes (a new revision).")
+    ] = False,
+) -> None:
+    """Show (with --apply, take) upstream changes to a plan's meetings and resources."""
+    from iopcli.directory import open_directory
+    from iopcli.store import flatten, open_store
+
+    store = open_store(create=False)
+    directory = open_directory(create=False)
+    try:
+        plan_id = store.resolve(plan)
+        revision = store.current_revision(plan_id)
+        body = store.body(plan_id)
+        changes = 0
+        for section in ("meetings", "resources"):
+            kept = []
+            for item in body.get(section, []):
+                ref = item.get("source")
+                entry = directory.lookup(ref["feed"], ref["id"]) if ref else None
+                if entry is None:
+                    kept.append(item)
+                    continue
+                if entry.removed_at:
+                    changes += 1
+                    print(
+                        f"{section}[{item['id']}]: {item.get('name')}: no longer in"
+                        f" {ref['feed']} (closed or moved?)" + ("; removed" if apply else "")
+                    )
+                    if not apply:
+                        kept.append(item)
+                    continue
+                upstream = {**entry.data, "id": item["id"]}
+                before, after = flatten(item), flatten(upstream)
+                diffs = sorted(
+                    k for k in before.keys() | after.keys() if before.get(k) != after.get(k)
+                )
+                for key in diffs:
+                    changes += 1
+                    print(f"{section}[{item['id']}].{key}: {before.get(key)} -> {after.get(key)}")
+                kept.append(upstream if apply else item)
+            if body.get(section):
+                body[section] = kept
+        if not changes:
+            print("Everything copied from the directory is up to date.")
+            return
+        if apply:
+            from iopcli.model import AftercarePlan
+
+            result = store.save(AftercarePlan.model_validate(body), base=revision, source="refresh")
+            print(f"{plan_id[:8]}: saved as revision {result.revision}")
+        else:
+            print("Run again with --apply to take these changes.")
+    finally:
+        directory.close()
+        store.close()
 
 
 # --- settings --------------------------------------------------------------------------------

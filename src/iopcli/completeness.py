@@ -72,6 +72,14 @@ def check(plan: AftercarePlan, today: dt.date | None = None) -> list[Problem]:
     if not _appointment_soon_after(plan, discharge):
         warn("appointments", "no appointment within 7 days of discharge")
 
+    for i, meeting in enumerate(plan.meetings):
+        changed = meeting.source.updated if meeting.source else None
+        if changed is not None and (today - changed).days > STALE_AFTER_DAYS:
+            warn(
+                f"meetings.{i}.source",
+                f"{meeting.name}: its listing was last updated over a"
+                " year ago (check it still meets; iopcli refresh)",
+            )
     if plan.program.next_review is None:
         warn("program.next_review", "no plan review date")
     for i, resource in enumerate(plan.resources):

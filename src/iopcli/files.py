@@ -35,7 +35,25 @@ def safe_name(name: str) -> str:
 
 
 def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
-    """Write ``data`` to ``path`` all at once; owner-only, since plans are health data."""
+    """Write ``data`` to ``path`` all at once; owner-only, since plans are health data.
+
+    Ctrl-C is held off for the few milliseconds this takes (in the main thread), so it can
+    never land between creating the temporary file and removing or renaming it.
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        _atomic_write(path, data, mode)
+        return
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        _atomic_write(path, data, mode)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+
+
+def _atomic_write(path: Path, data: bytes, mode: int) -> None:
     folder = path.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)

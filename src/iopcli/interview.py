@@ -485,6 +485,8 @@ class Interview:
     config: dict[str, Any] = field(default_factory=dict)
     plan: dict[str, Any] = field(default_factory=dict)
     current: dict[str, Any] = field(default_factory=dict)  # the item being asked
+    # Directory look-up for meetings and resources: (kind, words) -> matching items.
+    lookup: Callable[[str, str], list[dict[str, Any]]] | None = None
 
     @property
     def timezone(self) -> str | None:
@@ -650,6 +652,8 @@ class Interview:
                 kept.append(item)
         if kept:
             self.asker.say("Already there: " + "; ".join(_label(item) for item in kept))
+        if self.lookup is not None and step.field in ("meetings", "resources"):
+            kept += self._from_directory(f"{section.key}/{step.field}", step)
         clinic = [e for e in self.config.get(step.clinic_list or "", []) if isinstance(e, dict)]
         n = 0
         while True:
@@ -684,6 +688,41 @@ class Interview:
             kept.append(self._item(f"{section.key}/{step.field}/{n}", step))
             n += 1
         _set(self.plan, path, kept or None)
+
+    def _from_directory(self, prefix: str, step: Items) -> list[dict[str, Any]]:
+        """Offer directory matches: type words, pick by number, until Enter."""
+        assert self.lookup is not None
+        chosen: list[dict[str, Any]] = []
+        n = 0
+        while True:
+            words = self.ask(
+                f"{prefix}/search/{n}",
+                f"Look up a {step.noun} in the directory (words, or Enter to skip)",
+                default="",
+            )
+            if not words:
+                return chosen
+            found = self.lookup(step.field[:-1], words)[:8]
+            if not found:
+                self.asker.say("  Nothing found.")
+                n += 1
+                continue
+            for number, item in enumerate(found, 1):
+                self.asker.say(f"  {number}. {_label(item)}")
+
+            def pick(answer: str, size: int = len(found)) -> str | None:
+                ok = answer.isdigit() and 1 <= int(answer) <= size
+                return None if ok else f"Type a number from 1 to {size}, or press Enter."
+
+            answer = self.ask(
+                f"{prefix}/pick/{n}",
+                "Add which? (number, or Enter for none)",
+                default="",
+                checker=pick,
+            )
+            if answer:
+                chosen.append(dict(found[int(answer) - 1]))
+            n += 1
 
     def _item(self, prefix: str, step: Items) -> dict[str, Any]:
         item: dict[str, Any] = {}

@@ -339,6 +339,14 @@ class Appointment(Item):
         return f"{self.kind.value} {self.provider}"
 
 
+class DirectoryRef(Strict):
+    """Where an item was copied from in the directory, so ``iopcli refresh`` can compare."""
+
+    feed: Name = Field(description="The directory source it was imported from.")
+    id: Name = Field(description="The entry's id in that source.")
+    updated: dt.date | None = Field(default=None, description="When the source last changed it.")
+
+
 class Meeting(Item):
     name: Name
     fellowship: Fellowship = Fellowship.OTHER
@@ -359,6 +367,7 @@ class Meeting(Item):
         default_factory=list, description="Meeting Guide type codes, e.g. O, D, ONL."
     )
     notes: LongText | None = None
+    source: DirectoryRef | None = Field(default=None, description="Copied from the directory.")
 
     def id_basis(self) -> str:
         return self.name
@@ -390,6 +399,7 @@ class Resource(Item):
     verified: dt.date | None = Field(
         default=None, description="Date the details were last checked."
     )
+    source: DirectoryRef | None = Field(default=None, description="Copied from the directory.")
 
     def id_basis(self) -> str:
         return self.name

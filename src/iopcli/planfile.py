@@ -225,6 +225,8 @@ def _parse_yaml(text: str, source: str) -> tuple[Any, _Located]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         what = exc.problem or exc.context or "invalid YAML"
+        if "nesting depth" in what:  # libyaml's own limit
+            raise PlanFileError(source, [Problem("the document is nested too deeply")]) from None
         raise PlanFileError(source, [Problem(f"invalid YAML: {what}", line=line)]) from None
     except yaml.YAMLError as exc:
         raise PlanFileError(source, [Problem(f"invalid YAML: {exc}")]) from None

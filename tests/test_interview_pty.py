@@ -1,0 +1,1008 @@
+"""The interview as a person meets it: the installed ``iopcli`` in a pseudo-terminal, driven
+keystroke by keystroke with pexpect, and the plan it saves read back from the store."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import ROOT, Run
+from iopcli.store import open_store
+
+pexpect = pytest.importorskip("pexpect")
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+
+IOPCLI = str(Path(sys.executable).with_name("iopcli"))
+DANA = ROOT / "examples" / "alcohol-depression.yaml"
+DANA_ID = "3f6c2a9e-7b41-4d2a-9c55-1e8a0d4b7f21"
+RESUME = re.compile(r"Continue with: iopcli new --resume (\S+)")
+ANSI = re.compile(r"\x1b[\[\]()]")
+TODAY = dt.date.today()
+
+Pairs = Iterable[tuple[str, str]]
+
+
+def environment(tmp_path: Path, **changes: str | None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IOPCLI_")}
+    env.update(IOPCLI_HOME=str(tmp_path / "home"), NO_COLOR="1", COLUMNS="80", TERM="xterm")
+    for key, value in changes.items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    return env
+
+
+class Terminal:
+    """``iopcli ARGS`` in a pseudo-terminal, and a person at the keyboard."""
+
+    def __init__(
+        self,
+        tmp_path: Path,
+        *args: str,
+        dimensions: tuple[int, int] = (40, 80),
+        **env: str | None,
+    ) -> None:
+        self.transcript = io.StringIO()
+        self.child = pexpect.spawn(
+            IOPCLI,
+            list(args),
+            env=environment(tmp_path, **env),
+            cwd=str(tmp_path),
+            encoding="utf-8",
+            timeout=10,
+            dimensions=dimensions,
+        )
+        self.child.logfile_read = self.transcript
+        self.child.delaybeforesend = None  # every answer waits for its question anyway
+
+    def answer(self, prompt: str, text: str = "") -> str:
+        """Wait for a question, type the answer; returns what was shown up to the question."""
+        self.child.expect_exact(prompt)
+        shown = _lines(self.child.before + self.child.after)
+        self.child.sendline(text)
+        return shown
+
+    def answers(self, pairs: Pairs) -> None:
+        for prompt, text in pairs:
+            self.answer(prompt, text)
+
+    def sees(self, text: str) -> str:
+        self.child.expect_exact(text)
+        return _lines(self.child.before)
+
+    def wait(self, prompt: str) -> bool:
+        """True at ``prompt``; False if the program ended first (fails fast, no timeout)."""
+        return self.child.expect_exact([prompt, pexpect.EOF]) == 0
+
+    def end(self) -> int:
+        """Wait for the program to finish; its exit status (or -signal)."""
+        self.child.expect(pexpect.EOF)
+        self.child.close()
+        if self.child.signalstatus is not None:
+            return -int(self.child.signalstatus)
+        return int(self.child.exitstatus)
+
+    @property
+    def output(self) -> str:
+        return _lines(self.transcript.getvalue())
+
+    @property
+    def said(self) -> str:
+        """Everything shown, with the terminal's line wrapping undone."""
+        return " ".join(self.transcript.getvalue().split())
+
+    def draft_id(self) -> str:
+        found = RESUME.search(self.said)
+        assert found, self.output
+        return found.group(1)
+
+
+def _lines(text: str) -> str:
+    return text.replace("\r\n", "\n")
+
+
+def no_question_in(shown: str) -> None:
+    """Nothing in ``shown`` is a question: only section titles and their descriptions."""
+    for line in shown.splitlines():
+        assert not line.endswith(": "), line
+        assert "(y/n)" not in line, line
+        assert "(Enter when done)" not in line, line
+
+
+def stored(tmp_path: Path) -> Any:
+    """The one plan in the store, as saved."""
+    store = open_store(tmp_path / "home", create=False)
+    try:
+        plans = store.plans(include_archived=True)
+        assert len(plans) == 1, plans
+        return store.load(plans[0].id)
+    finally:
+        store.close()
+
+
+def draft_files(tmp_path: Path) -> list[Path]:
+    return sorted((tmp_path / "home" / "drafts").glob("*.json"))
+
+
+def draft_answers(tmp_path: Path) -> dict[str, str]:
+    (path,) = draft_files(tmp_path)
+    answers: dict[str, str] = json.loads(path.read_text("utf-8"))["answers"]
+    return answers
+
+
+PERSON = [
+    ("Name on the plan", "Lee"),
+    ("Pronouns (optional)", "they/them"),
+    ("Time zone", "America/Chicago"),
+    ("Country (two letters) [US]", ""),
+    ("Preferred language [en]", ""),
+]
+PROGRAM = [
+    ("Program or clinic", "Hope IOP"),
+    ("Counselor's name", "Sam Rivera"),
+    ("Counselor's phone", "(312) 555-0100"),
+    ("Discharge date (YYYY-MM-DD)", "2027-03-01"),
+    ("Care after discharge (none, standard_outpatient", "iop"),
+    ("Next plan review (YYYY-MM-DD) [2027-03-31]", ""),
+]
+SECTIONS_AFTER_PROGRAM = 9  # the skippable ones: safety plan .. notes
+SAVE_NO_EXPORT = [("Save this plan?", ""), ("Write the handout and calendar now?", "n")]
+
+
+def skip(count: int) -> list[tuple[str, str]]:
+    return [("Fill this in now? (y/n) [y]", "n")] * count
+
+
+def finish_skipped() -> list[tuple[str, str]]:
+    """After skipped sections: finish without returning, save, no export."""
+    return [("Fill one in now?", ""), *SAVE_NO_EXPORT]
+
+
+def meeting(
+    name: str, fellowship: str, days: str, start: str, **more: str
+) -> list[tuple[str, str]]:
+    return [
+        ("Meeting name", name),
+        ("Fellowship (aa, na", fellowship),
+        ("Day(s), e.g. tue, thu", days),
+        ("Start time, e.g. 7pm", start),
+        ("End time", more.get("end", "")),
+        ("Time zone of the meeting", ""),
+        ("Place name", more.get("location", "")),
+        ("Address", more.get("address", "")),
+        ("Online link", ""),
+        ("Dial-in phone", ""),
+        ("Meeting ID / passcode", ""),
+        ("Notes", ""),
+    ]
+
+
+# --- a whole plan, typed in -------------------------------------------------------------------
+
+
+FULL_PLAN = [
+    *PERSON,
+    *PROGRAM,
+    # 3 safety plan
+    ("Fill this in now? (y/n) [y]", "y"),
+    ("Step 1. A warning sign", "Not sleeping"),
+    ("Step 1. A warning sign", "Skipping meals"),
+    ("Step 1. A warning sign", ""),
+    ("Step 2. Something you can do", "Walk the dog"),
+    ("Step 2. Something you can do", ""),
+    ("Add a person who helps take your mind off things (step 3)? (y/n) [n]", "y"),
+    ("Name", "Kim"),
+    ("Phone", "312-555-0167"),
+    ("Add another person who helps", "n"),
+    ("Step 3. A place or group that helps", "The library"),
+    ("Step 3. A place or group that helps", ""),
+    ("Add a person you can ask for help (step 4)?", "y"),
+    ("Name", "Renee"),
+    ("Who they are to you", "sponsor"),
+    ("Phone", "312 555 0123"),
+    ("Add another person you can ask", ""),
+    ("Add a professional or agency (step 5)?", ""),
+    ("Step 6. A way to make your surroundings safer", "No alcohol at home"),
+    ("Step 6. A way to make your surroundings safer", ""),
+    ("A reason for living", "My niece Maya"),
+    ("A reason for living", ""),
+    # 4 meetings: "7pm" and "19:00", two days
+    ("Fill this in now? (y/n) [y]", ""),
+    ("Add a meeting? (y/n) [n]", "y"),
+    *meeting(
+        "Tuesday Night Hope",
+        "AA",
+        "tue, thursday",
+        "7pm",
+        location="St. Mark's hall",
+        address="12 Main St, Chicago",
+    ),
+    ("Add another meeting? (y/n) [n]", "y"),
+    *meeting("Saturday Step Study", "na", "sat", "19:00", end="8:30pm"),
+    ("Add another meeting? (y/n) [n]", ""),
+    # 5 appointments
+    ("Fill this in now? (y/n) [y]", ""),
+    ("appointment? (y/n) [n]", "y"),
+    ("With whom", "Jordan, therapist"),
+    ("Kind (individual", ""),
+    ("First date (YYYY-MM-DD)", "2027-03-09"),
+    ("Time, e.g. 3pm", "5:30 pm"),
+    ("Minutes [60]", "50"),
+    ("Repeats (once", "weekly"),
+    ("Address (in person)", ""),
+    ("Video link (telehealth)", "https://video.example.org/jordan"),
+    ("Phone", ""),
+    ("Insurance or cost note", "$25 copay"),
+    ("Add another appointment?", "n"),
+    # 6 medications
+    ("Fill this in now? (y/n) [y]", ""),
+    ("Add a medication?", "y"),
+    ("Medication: ", "Naltrexone"),
+    ("Dose", "50 mg"),
+    ("When to take it", "Every morning"),
+    ("Prescriber", "Dr. Amara"),
+    ("Pharmacy: ", "Corner Drug"),
+    ("Pharmacy phone", "312-555-0181"),
+    ("Next refill (YYYY-MM-DD)", "2027-03-20"),
+    ("Refill every how many days", "30"),
+    ("Add another medication?", "n"),
+    # 7 resources
+    ("Fill this in now? (y/n) [y]", ""),
+    ("Add a resource?", "y"),
+    ("Name", "Northside Food Pantry"),
+    ("Category (housing", "food"),
+    ("Phone", ""),
+    ("Website", "https://pantry.example.org"),
+    ("Address", ""),
+    ("Hours", "Mon-Fri 9-5"),
+    (f"Date checked (YYYY-MM-DD) [{TODAY.isoformat()}]", "2027-02-20"),
+    ("Add another resource?", "n"),
+    # 8 staying on track
+    ("Fill this in now? (y/n) [y]", ""),
+    ("Add a trigger?", "y"),
+    ("Trigger: ", "Payday"),
+    ("Kind (people, places", "situations"),
+    ("What you will do about it", "Give the cash card to Kim"),
+    ("Add another trigger?", "n"),
+    ("An early warning sign", ""),
+    ("Add a skill that helps?", "n"),
+    ("A high-risk situation", ""),
+    ("A step to take after a slip", ""),
+    ("A reason for your recovery", ""),
+    # 9 contacts
+    ("Fill this in now? (y/n) [y]", ""),
+    ("Add a support contact?", "y"),
+    ("Name", "Renee"),
+    ("Role (sponsor, family", "sponsor"),
+    ("Who they are to you", "AA sponsor"),
+    ("Phone", "(312) 555-0123"),
+    ("When to call", "Any time"),
+    ("Add another support contact?", "n"),
+    # 10 goals
+    ("Fill this in now? (y/n) [y]", ""),
+    ("Add a goal?", "y"),
+    ("Goal: ", "Three meetings a week"),
+    ("Soon or longer term (short, long) [short]", ""),
+    ("By when (YYYY-MM-DD)", "2027-04-05"),
+    ("Add another goal?", "n"),
+    # 11 notes
+    ("Fill this in now? (y/n) [y]", ""),
+    ("Notes", "Call Jordan if two warning signs show up in a week."),
+]
+
+
+def test_a_whole_plan_typed_in_is_saved_exactly_and_exported(tmp_path: Path) -> None:
+    t = Terminal(tmp_path, "new")
+    t.answers(FULL_PLAN)
+    review = t.answer("Save this plan? (y/n) [y]", "y")
+    assert "Please read the plan through:" in review
+    assert "Tuesday Night Hope" in review
+    t.sees("Saved Lee's plan (")
+    t.answer("Write the handout and calendar now? (y/n) [y]", "")
+    t.answer("Folder [out]", "")
+    assert t.end() == 0
+
+    plan = stored(tmp_path)
+    assert plan.person.model_dump(exclude_none=True) == {
+        "name": "Lee",
+        "pronouns": "they/them",
+        "language": "en",
+        "timezone": "America/Chicago",
+        "region": "US",
+    }
+    program = plan.program
+    assert (program.name, program.counselor.name) == ("Hope IOP", "Sam Rivera")
+    assert program.counselor.phone == "(312) 555-0100"  # as typed
+    assert program.discharge_date == dt.date(2027, 3, 1)
+    assert program.level_of_care.value == "iop_step_down"  # "iop" understood
+    assert program.next_review == dt.date(2027, 3, 31)  # the offered default
+
+    safety = plan.safety_plan
+    assert safety.warning_signs == ["Not sleeping", "Skipping meals"]
+    assert safety.coping_strategies == ["Walk the dog"]
+    assert [(h.name, h.phone) for h in safety.distraction_people] == [("Kim", "312-555-0167")]
+    assert safety.distraction_places == ["The library"]
+    assert [(h.name, h.relationship, h.phone) for h in safety.people_to_ask] == [
+        ("Renee", "sponsor", "312 555 0123")
+    ]
+    assert safety.professionals == []
+    assert safety.safe_environment == ["No alcohol at home"]
+    assert safety.reasons_for_living == ["My niece Maya"]
+
+    first, second = plan.meetings
+    assert first.id == "tuesday-night-hope"
+    assert first.fellowship.value == "aa"
+    assert [d.value for d in first.days] == ["tue", "thu"]
+    assert (first.start, first.end) == (dt.time(19, 0), dt.time(20, 0))  # 7pm; end offered
+    assert (first.location, first.address) == ("St. Mark's hall", "12 Main St, Chicago")
+    assert (first.timezone, first.online_url, first.notes) == (None, None, None)
+    assert second.fellowship.value == "na"
+    assert [d.value for d in second.days] == ["sat"]
+    assert (second.start, second.end) == (dt.time(19, 0), dt.time(20, 30))  # 19:00, 8:30pm
+
+    (appointment,) = plan.appointments
+    assert appointment.provider == "Jordan, therapist"
+    assert appointment.kind.value == "individual"
+    assert (appointment.date, appointment.time) == (dt.date(2027, 3, 9), dt.time(17, 30))
+    assert (appointment.duration_minutes, appointment.repeat.value) == (50, "weekly")
+    assert appointment.link == "https://video.example.org/jordan"
+    assert appointment.cost_note == "$25 copay"
+    assert (appointment.address, appointment.phone) == (None, None)
+
+    (medication,) = plan.medications
+    assert medication.model_dump(exclude_none=True) == {
+        "id": "naltrexone",
+        "name": "Naltrexone",
+        "dose": "50 mg",
+        "schedule": "Every morning",
+        "prescriber": "Dr. Amara",
+        "pharmacy": "Corner Drug",
+        "pharmacy_phone": "312-555-0181",
+        "next_refill": dt.date(2027, 3, 20),
+        "refill_every_days": 30,
+    }
+    (resource,) = plan.resources
+    assert (resource.name, resource.category.value) == ("Northside Food Pantry", "food")
+    assert (resource.url, resource.hours) == ("https://pantry.example.org", "Mon-Fri 9-5")
+    assert resource.verified == dt.date(2027, 2, 20)
+    (trigger,) = plan.relapse_prevention.triggers
+    assert (trigger.trigger, trigger.kind.value) == ("Payday", "situations")
+    assert trigger.response == "Give the cash card to Kim"
+    assert plan.relapse_prevention.warning_signs == []
+    (contact,) = plan.contacts
+    assert (contact.name, contact.role.value, contact.relationship) == (
+        "Renee",
+        "sponsor",
+        "AA sponsor",
+    )
+    assert (contact.phone, contact.when_to_call) == ("(312) 555-0123", "Any time")
+    (goal,) = plan.goals
+    assert (goal.goal, goal.term.value, goal.target_date) == (
+        "Three meetings a week",
+        "short",
+        dt.date(2027, 4, 5),
+    )
+    assert plan.notes == "Call Jordan if two warning signs show up in a week."
+
+    # As stored: times in 24-hour form, the plan's one revision, no draft left behind.
+    store = open_store(tmp_path / "home", create=False)
+    try:
+        body = store.body(plan.id)
+        (revision,) = store.history(plan.id)
+    finally:
+        store.close()
+    assert [m["start"] for m in body["meetings"]] == ["19:00", "19:00"]
+    assert body["meetings"][0]["days"] == ["tue", "thu"]
+    assert revision.source == "interview (new)"
+    assert draft_files(tmp_path) == []
+
+    # The export that was offered and accepted wrote the handout and the calendar.
+    stem = f"lee-{plan.id[:8]}"
+    for suffix in (".md", ".ics"):
+        path = tmp_path / "out" / f"{stem}{suffix}"
+        assert path.is_file()
+        assert f"out/{stem}{suffix}" in t.output
+    assert "Tuesday Night Hope" in (tmp_path / "out" / f"{stem}.md").read_text("utf-8")
+    assert "RRULE:FREQ=WEEKLY" in (tmp_path / "out" / f"{stem}.ics").read_text("utf-8")
+
+
+# --- answers checked on the spot --------------------------------------------------------------
+
+
+def test_a_bad_answer_is_asked_again_with_the_reason(tmp_path: Path) -> None:
+    t = Terminal(tmp_path, "new")
+    t.answer("Name on the plan", "")
+    t.sees("This one is needed.")
+    t.answer("Name on the plan", "Lee")
+    t.answer("Pronouns", "")
+    t.answer("Time zone", "Mars/Olympus_Mons")
+    t.sees("'Mars/Olympus_Mons' is not a known IANA time zone")
+    t.answer("Time zone", "America/Denver")
+    t.answers([("Country", ""), ("Preferred language", "")])
+    t.answers([("Program or clinic", "Hope IOP"), ("Counselor's name", "Sam")])
+    t.answer("Counselor's phone", "555 0100")
+    t.sees("'555 0100' needs its area code")
+    t.answer("Counselor's phone", "call me")
+    t.sees("'call me' is not a phone number")
+    t.answer("Counselor's phone", "312-555-0100")
+    t.answer("Discharge date", "2026-02-30")
+    t.sees("'2026-02-30' is not a valid date (YYYY-MM-DD)")
+    t.answer("Discharge date", "2027-03-01")
+    t.answer("Care after discharge", "hospital")
+    t.sees("'hospital' is not one of")
+    t.answer("Care after discharge", "")
+    t.answer("Next plan review (YYYY-MM-DD) [2027-03-31]", "")
+    t.answer("Fill this in now? (y/n) [y]", "maybe")
+    t.sees("Please answer y or n.")
+    t.answer("Fill this in now? (y/n) [y]", "n")
+    t.answers([("Fill this in now?", "y"), ("Add a meeting?", "y"), ("Meeting name", "Hope")])
+    t.answers([("Fellowship", ""), ("Day(s)", "someday")])
+    t.sees("'someday' is not one of")
+    t.answer("Day(s)", "wed")
+    t.answer("Start time, e.g. 7pm", "25:00")
+    t.sees("'25:00' is not a time of day: hours go from 0 to 23")
+    t.answer("Start time, e.g. 7pm", "7")
+    t.sees("'7' is ambiguous: write 19:00, 7pm or 7am")
+    t.answer("Start time, e.g. 7pm", "19:00")
+    t.answer("End time [20:00]", "")
+    t.answer("Time zone of the meeting", "Chicago")
+    t.sees("'Chicago' is not a known IANA time zone")
+    t.answers([("Time zone of the meeting", ""), ("Place name", ""), ("Address", "")])
+    t.answer("Online link", "www.example.org/hope")
+    t.sees("'www.example.org/hope' is not a web link")
+    t.answers([("Online link", "https://meet.example.org/hope"), ("Dial-in phone", "")])
+    t.answers([("Meeting ID", ""), ("Notes", ""), ("Add another meeting?", "")])
+    t.answers([*skip(7), *finish_skipped()])
+    assert t.end() == 0
+
+    plan = stored(tmp_path)
+    assert plan.person.timezone == "America/Denver"
+    assert plan.program.counselor.phone == "312-555-0100"
+    assert plan.program.discharge_date == dt.date(2027, 3, 1)
+    assert plan.program.level_of_care.value == "standard_outpatient"
+    (hope,) = plan.meetings
+    assert [d.value for d in hope.days] == ["wed"]
+    assert (hope.start, hope.end) == (dt.time(19, 0), dt.time(20, 0))
+    assert hope.timezone is None
+    assert hope.online_url == "https://meet.example.org/hope"
+
+
+# --- stopping and going on --------------------------------------------------------------------
+
+
+def test_ctrl_c_keeps_the_draft_and_resume_goes_on_at_the_same_question(
+    tmp_path: Path, run: Run
+) -> None:
+    t = Terminal(tmp_path, "new")
+    t.answers([*PERSON, *PROGRAM])
+    t.answers([("Fill this in now?", "y"), ("Step 1. A warning sign", "Not sleeping")])
+    t.answers([("Step 1. A warning sign", ""), ("Step 2.", "")])
+    t.answers([("Add a person who helps", "n"), ("Step 3. A place", ""), ("person you can", "n")])
+    t.answers([("professional", "n"), ("Step 6.", ""), ("A reason for living", "")])
+    t.answers([("Fill this in now?", "y"), ("Add a meeting?", "y")])
+    t.answers([("Meeting name", "Tuesday Night Hope"), ("Fellowship", "aa")])
+    t.answer("Day(s)", "tue, thu")
+    t.sees("Start time, e.g. 7pm: ")
+    t.child.sendintr()
+    assert t.end() == 130
+    draft_id = t.draft_id()
+    assert "Your answers are kept." in t.output
+
+    listed = run("drafts")
+    assert listed.returncode == 0
+    assert draft_id in listed.stdout
+    assert "new plan for Lee" in listed.stdout
+    answered = draft_answers(tmp_path)
+    assert answered["meetings/meetings/0/days"] == "tue, thu"
+    assert "meetings/meetings/0/start" not in answered
+
+    t = Terminal(tmp_path, "new", "--resume", draft_id)
+    shown = t.answer("Start time, e.g. 7pm", "7pm")  # the question that was interrupted, first
+    no_question_in(shown)
+    assert "4/11 Support groups" in shown
+    t.answers(meeting("", "", "", "")[4:])  # end time .. notes, all left empty
+    t.answer("Add another meeting?", "n")
+    t.answers([*skip(7), *finish_skipped()])
+    assert t.end() == 0
+
+    plan = stored(tmp_path)
+    assert plan.person.name == "Lee"  # answered before the interruption
+    assert plan.program.counselor.phone == "(312) 555-0100"
+    assert plan.safety_plan.warning_signs == ["Not sleeping"]
+    (tuesday,) = plan.meetings
+    assert tuesday.name == "Tuesday Night Hope"
+    assert [d.value for d in tuesday.days] == ["tue", "thu"]
+    assert (tuesday.start, tuesday.end) == (dt.time(19, 0), dt.time(20, 0))  # answered after
+    assert draft_files(tmp_path) == []
+    assert run("drafts").stdout.strip() == "No drafts."
+
+
+def test_ctrl_d_keeps_the_draft_too(tmp_path: Path, run: Run) -> None:
+    t = Terminal(tmp_path, "new")
+    t.answers([*PERSON, ("Program or clinic", "Hope IOP"), ("Counselor's name", "")])
+    t.answer("Counselor's phone", "")
+    t.sees("Discharge date (YYYY-MM-DD)")
+    t.child.sendeof()
+    assert t.end() == 130
+    assert t.draft_id()
+
+    listed = run("drafts")
+    assert "new plan for Lee" in listed.stdout
+    assert "program/counselor.phone" in draft_answers(tmp_path)
+
+    t = Terminal(tmp_path, "new", "--resume")  # the latest draft
+    shown = t.answer("Discharge date (YYYY-MM-DD)", "2027-05-01")
+    no_question_in(shown)
+    t.answers([("Care after discharge", ""), ("Next plan review (YYYY-MM-DD) [2027-05-31]", "")])
+    t.answers([*skip(SECTIONS_AFTER_PROGRAM), *finish_skipped()])
+    assert t.end() == 0
+    plan = stored(tmp_path)
+    assert (plan.person.name, plan.program.name) == ("Lee", "Hope IOP")
+    assert plan.program.counselor is None
+    assert plan.program.discharge_date == dt.date(2027, 5, 1)
+    assert draft_files(tmp_path) == []
+
+
+def test_a_killed_interview_keeps_every_answer_given(tmp_path: Path, run: Run) -> None:
+    t = Terminal(tmp_path, "new")
+    t.answers([*PERSON, *PROGRAM, ("Fill this in now?", "y")])
+    t.answer("Step 1. A warning sign", "Not sleeping")
+    t.answer("Step 1. A warning sign", "Skipping meals")
+    t.sees("Step 1. A warning sign")
+    t.child.kill(signal.SIGKILL)
+    assert t.end() == -signal.SIGKILL
+    assert "Your answers are kept" not in t.output  # no chance to say goodbye
+
+    answered = draft_answers(tmp_path)
+    assert answered["person/name"] == "Lee"
+    assert answered["program/discharge_date"] == "2027-03-01"
+    assert answered["safety_plan/warning_signs/1"] == "Skipping meals"
+    assert "safety_plan/warning_signs/2" not in answered
+    assert f"{len(answered)} answers" in run("drafts").stdout
+
+    t = Terminal(tmp_path, "new", "--resume")
+    shown = t.answer("Step 1. A warning sign", "Racing thoughts")
+    no_question_in(shown)
+    t.answers([("Step 1. A warning sign", ""), ("Step 2.", ""), ("Add a person who", "")])
+    t.answers([("Step 3. A place", ""), ("person you can", ""), ("professional", "")])
+    t.answers([("Step 6.", ""), ("A reason for living", "")])
+    t.answers([*skip(SECTIONS_AFTER_PROGRAM - 1), *finish_skipped()])
+    assert t.end() == 0
+    plan = stored(tmp_path)
+    assert plan.safety_plan.warning_signs == ["Not sleeping", "Skipping meals", "Racing thoughts"]
+    assert plan.program.counselor.name == "Sam Rivera"
+    assert plan.program.level_of_care.value == "iop_step_down"
+
+
+def test_a_skipped_section_can_be_filled_in_at_the_end(tmp_path: Path) -> None:
+    t = Terminal(tmp_path, "new")
+    t.answers([*PERSON, *PROGRAM, *skip(6)])  # safety plan .. staying on track
+    t.answers([("Fill this in now?", "y"), ("Add a support contact?", "y"), ("Name", "Kim")])
+    t.answers([("Role", "family"), ("Who they are", ""), ("Phone", ""), ("When to call", "")])
+    t.answers([("Add another support contact?", "n"), *skip(2)])  # goals, notes
+    skipped = t.sees("Fill one in now? (number, or Enter to finish)")
+    assert (
+        "You skipped: 1. Safety plan, 2. Support groups, 3. Therapy and appointments,"
+        " 4. Medications, 5. Local resources, 6. Staying on track, 7. Goals, 8. Notes."
+    ) in " ".join(skipped.split())
+    t.child.sendline("9")
+    t.sees("Type a number from 1 to 8, or press Enter.")
+    t.answer("Fill one in now?", "2")
+    t.answers([("Add a meeting?", "y"), *meeting("Hope", "", "fri", "6pm"), ("Add another", "")])
+    skipped = t.sees("Fill one in now?")
+    assert "2. Therapy and appointments" in skipped  # Support groups is done, out of the list
+    assert "Support groups" not in skipped.split("You skipped:")[-1]
+    t.child.sendline("7")  # notes
+    t.answer("Notes", "Back to this later.")
+    t.answers(finish_skipped())
+    assert t.end() == 0
+
+    plan = stored(tmp_path)
+    assert [c.name for c in plan.contacts] == ["Kim"]
+    (hope,) = plan.meetings
+    assert (hope.name, hope.start, [d.value for d in hope.days]) == ("Hope", dt.time(18), ["fri"])
+    assert plan.notes == "Back to this later."
+    assert (plan.goals, plan.safety_plan.warning_signs) == ([], [])
+
+
+# --- editing a stored plan --------------------------------------------------------------------
+
+
+def imported(run: Run, path: Path = DANA) -> None:
+    result = run("import", str(path))
+    assert result.returncode == 0, result.stderr
+
+
+def dana_body(tmp_path: Path, revision: int | None = None) -> dict[str, Any]:
+    store = open_store(tmp_path / "home", create=False)
+    try:
+        return store.body(DANA_ID, revision)
+    finally:
+        store.close()
+
+
+def test_edit_meetings_keeps_drops_and_adds_as_a_new_revision(tmp_path: Path, run: Run) -> None:
+    imported(run)
+    t = Terminal(tmp_path, "edit", "dana", "meetings")
+    t.answer("Keep Lincoln Square Big Book Study? (y/n) [y]", "")
+    t.answer("Keep Saturday Morning Serenity Women's Group? (y/n) [y]", "n")
+    t.answer("Keep Sunday Night Speaker Meeting? (y/n) [y]", "y")
+    already = t.sees("Add another meeting? (y/n) [n]")
+    assert "Already there: Lincoln Square Big Book Study; Sunday Night Speaker Meeting" in already
+    t.child.sendline("y")
+    t.answers(meeting("Wednesday Noon Step", "NA", "wed", "noon", location="Library room 2"))
+    t.answer("Add another meeting? (y/n) [n]", "")
+    t.answers(SAVE_NO_EXPORT[:1])
+    t.sees("Saved Dana's plan (3f6c2a9e): revision 2.")
+    t.answer("Write the handout and calendar now?", "n")
+    assert t.end() == 0
+
+    before, after = dana_body(tmp_path, 1), dana_body(tmp_path, 2)
+    assert [m["id"] for m in after["meetings"]] == [
+        "lincoln-square-big-book",
+        "sunday-night-speaker",
+        "wednesday-noon-step",
+    ]
+    assert after["meetings"][:2] == [before["meetings"][0], before["meetings"][2]]
+    assert after["meetings"][2] == {
+        "id": "wednesday-noon-step",
+        "name": "Wednesday Noon Step",
+        "fellowship": "na",
+        "days": ["wed"],
+        "start": "12:00",
+        "end": "13:00",
+        "location": "Library room 2",
+    }
+    unchanged = ("meetings", "updated")
+    assert {k: v for k, v in after.items() if k not in unchanged} == {
+        k: v for k, v in before.items() if k not in unchanged
+    }
+
+    store = open_store(tmp_path / "home", create=False)
+    try:
+        first, second = store.history(DANA_ID)
+    finally:
+        store.close()
+    assert first.source == "import alcohol-depression.yaml"
+    assert second.source == "interview (edit)"
+    assert second.changes
+    assert all(
+        p.startswith(("meetings[saturday-morning-serenity]", "meetings[wednesday-noon-step]"))
+        for p in second.changes
+    ), second.changes
+    assert "meetings[saturday-morning-serenity]" in second.changes
+    assert "meetings[wednesday-noon-step].start" in second.changes
+    history = json.loads(run("history", "dana", "--json").stdout)
+    assert [(r["revision"], r["source"]) for r in history] == [
+        (1, "import alcohol-depression.yaml"),
+        (2, "interview (edit)"),
+    ]
+    assert history[1]["changes"] == second.changes
+    assert draft_files(tmp_path) == []
+
+
+def test_edit_shows_current_values_and_enter_changes_nothing(tmp_path: Path, run: Run) -> None:
+    imported(run)
+    t = Terminal(tmp_path, "edit", "dana", "program")
+    t.answers(
+        [
+            ("Program or clinic [Northbridge Behavioral Health Intensive Outpatient", ""),
+            ("Counselor's name [Alicia]", ""),
+            ("Counselor's phone [(312) 555-0142]", ""),
+            ("Discharge date (YYYY-MM-DD) [2027-03-05]", ""),
+            ("Care after discharge", ""),
+            ("Next plan review (YYYY-MM-DD) [2027-04-06]", ""),
+            ("Save this plan?", ""),
+        ]
+    )
+    t.sees("Saved Dana's plan (3f6c2a9e): no changes.")
+    t.answer("Write the handout and calendar now?", "n")
+    assert t.end() == 0
+    store = open_store(tmp_path / "home", create=False)
+    try:
+        assert store.current_revision(DANA_ID) == 1
+    finally:
+        store.close()
+
+
+def changed_dana(tmp_path: Path) -> Path:
+    text = DANA.read_text("utf-8")
+    old = "    start: 7pm\n"
+    assert text.count(old) == 1
+    path = tmp_path / "dana-changed.yaml"
+    path.write_text(text.replace(old, "    start: 7:30pm\n"), "utf-8")
+    return path
+
+
+def edit_until_save(tmp_path: Path) -> Terminal:
+    """``iopcli edit dana meetings``: drop one meeting, stop at "Save this plan?"."""
+    t = Terminal(tmp_path, "edit", "dana", "meetings")
+    t.answers([("Keep Lincoln", ""), ("Keep Saturday", "n"), ("Keep Sunday", "")])
+    t.answer("Add another meeting?", "")
+    t.sees("Save this plan? (y/n) [y]")
+    return t
+
+
+def test_edit_refuses_to_save_over_a_change_made_meanwhile(tmp_path: Path, run: Run) -> None:
+    imported(run)
+    t = edit_until_save(tmp_path)
+    elsewhere = run("import", str(changed_dana(tmp_path)))  # another process, mid-edit
+    assert elsewhere.returncode == 0
+    assert "revision 2" in elsewhere.stdout
+    t.child.sendline("y")
+    assert t.end() == 1
+    assert (
+        "plan 3f6c2a9e was changed by someone else (revision 2, this edit started from"
+        " revision 1); nothing was saved"
+    ) in t.said
+    assert "Saved" not in t.output
+    assert t.draft_id()
+
+    body = dana_body(tmp_path)
+    assert len(body["meetings"]) == 3  # the edit did not win
+    assert body["meetings"][0]["start"] == "19:30"  # the other change stands
+    listed = run("drafts")
+    assert "edit of 3f6c2a9e (meetings) for Dana" in listed.stdout
+    assert draft_answers(tmp_path)["meetings/meetings/keep/1"] == "n"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: after an edit conflict the message says 'Your answers are kept. Continue with:"
+    " iopcli new --resume ID', but the draft keeps base_revision and its recorded 'review/save'"
+    " answer, so resuming replays everything and hits the same conflict again, every time",
+)
+def test_the_resume_offered_after_an_edit_conflict_can_finish(tmp_path: Path, run: Run) -> None:
+    imported(run)
+    t = edit_until_save(tmp_path)
+    run("import", str(changed_dana(tmp_path)))
+    t.child.sendline("y")
+    assert t.end() == 1
+    draft_id = t.draft_id()
+    t = Terminal(tmp_path, "new", "--resume", draft_id)
+    while t.child.expect_exact(["? (y/n)", pexpect.EOF]) == 0:
+        t.child.sendline("")  # keep, save, no further change
+    t.child.close()
+    assert t.child.exitstatus == 0, t.output[-400:]
+
+
+# --- no terminal ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args", [("new",), ("new", "--resume"), ("edit", "X"), ("edit", "dana", "meetings")]
+)
+def test_without_a_terminal_the_interview_points_to_import(
+    tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    result = subprocess.run(
+        [IOPCLI, *args],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env=environment(tmp_path),
+        cwd=tmp_path,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 2, result
+    assert "needs a terminal" in result.stderr
+    assert "iopcli import FILE" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "home" / "drafts").exists()  # nothing started
+
+
+# --- narrow, plain terminals ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("flags", "no_color"), [(("--plain",), None), ((), "1")], ids=["--plain", "NO_COLOR"]
+)
+def test_a_narrow_plain_terminal_reads_well(
+    tmp_path: Path, flags: tuple[str, ...], no_color: str | None
+) -> None:
+    t = Terminal(
+        tmp_path,
+        "new",
+        *flags,
+        dimensions=(40, 40),
+        NO_COLOR=no_color,
+        COLUMNS=None,
+        TERM="xterm-256color",
+    )
+    shown = t.answer("Name on the plan", "Lee")
+    widths = [len(line.rstrip()) for line in shown.splitlines()]
+    assert max(widths) <= 40, shown  # the description wraps to the terminal
+    assert "so times and crisis lines are right." in " ".join(shown.split())
+    t.answers(PERSON[1:])
+    t.answers([("Program or clinic", "Hope IOP"), ("Counselor's name", ""), ("Counselor's ", "")])
+    t.answers([("Discharge date", "2027-03-01"), ("Care after", ""), ("Next plan review", "")])
+    t.answers([("Fill this in now?", "y"), ("Step 1.", "Not sleeping"), ("Step 1.", "")])
+    t.answers([("Step 2.", ""), ("Add a person", ""), ("Step 3.", ""), ("Add a person", "")])
+    t.answers([("Add a professional", ""), ("Step 6.", ""), ("A reason for living", "")])
+    t.answers([*skip(SECTIONS_AFTER_PROGRAM - 1), *finish_skipped()])
+    assert t.end() == 0
+    assert not ANSI.search(t.transcript.getvalue()), repr(t.transcript.getvalue()[:400])
+    assert "Please read the plan through:" in t.output
+    assert "Saved Lee's plan" in t.output
+    assert stored(tmp_path).safety_plan.warning_signs == ["Not sleeping"]
+
+
+# --- clinic defaults --------------------------------------------------------------------------
+
+
+CLINIC_MEETINGS = """
+[[meetings]]
+name = "Hope IOP Alumni Night"
+fellowship = "smart_recovery"
+days = ["wed"]
+start = "18:30"
+location = "Hope IOP, room 2"
+
+[[meetings]]
+name = "Friday Speaker"
+days = ["fri"]
+start = "8pm"
+"""
+
+
+def clinic_config(tmp_path: Path, run: Run, *settings: tuple[str, str]) -> None:
+    for key, value in settings:
+        result = run("config", "set", key, value)
+        assert result.returncode == 0, result.stderr
+    path = Path(run("config", "path").stdout.strip())
+    assert path == tmp_path / "home" / "config.toml"
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(CLINIC_MEETINGS)
+
+
+def test_clinic_defaults_are_offered_and_a_clinic_meeting_can_be_picked(
+    tmp_path: Path, run: Run
+) -> None:
+    clinic_config(
+        tmp_path,
+        run,
+        ("program", "Hope IOP"),
+        ("counselor", "Sam Rivera"),
+        ("counselor_phone", "312-555-0100"),
+        ("region", "CA"),
+    )
+    t = Terminal(tmp_path, "new")
+    t.answers([*PERSON[:3], ("Country (two letters) [CA]", ""), ("Preferred language", "")])
+    t.answers(
+        [
+            ("Program or clinic [Hope IOP]", ""),
+            ("Counselor's name [Sam Rivera]", ""),
+            ("Counselor's phone [312-555-0100]", ""),
+            ("Discharge date", "2027-03-01"),
+            ("Care after discharge", ""),
+            ("Next plan review", ""),
+            *skip(1),
+            ("Fill this in now?", "y"),
+        ]
+    )
+    listed = t.sees("Add a meeting? (y, n, or a number from the list) [n]")
+    assert "From your clinic's list: 1. Hope IOP Alumni Night, 2. Friday Speaker" in " ".join(
+        listed.split()
+    )
+    t.child.sendline("3")
+    t.sees("Type y, n, or a number from 1 to 2.")
+    t.answer("Add a meeting?", "1")
+    t.answer("Add another meeting? (y, n, or a number from the list) [n]", "")
+    t.answers([*skip(7), *finish_skipped()])
+    assert t.end() == 0
+
+    plan = stored(tmp_path)
+    assert plan.person.region == "CA"
+    assert plan.program.name == "Hope IOP"
+    assert (plan.program.counselor.name, plan.program.counselor.phone) == (
+        "Sam Rivera",
+        "312-555-0100",
+    )
+    (alumni,) = plan.meetings
+    assert alumni.id == "hope-iop-alumni-night"
+    assert (alumni.name, alumni.fellowship.value) == ("Hope IOP Alumni Night", "smart_recovery")
+    assert ([d.value for d in alumni.days], alumni.start) == (["wed"], dt.time(18, 30))
+    assert alumni.location == "Hope IOP, room 2"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: `iopcli config set timezone ZONE` is documented as the time zone offered for"
+    " new plans, but the interview's default is always this machine's zone (_machine_zone);"
+    " the config key is never read",
+)
+def test_the_configured_time_zone_is_offered(tmp_path: Path, run: Run) -> None:
+    assert run("config", "set", "timezone", "Pacific/Auckland").returncode == 0
+    t = Terminal(tmp_path, "new")
+    t.answers(PERSON[:2])
+    t.sees("Time zone")
+    t.child.expect_exact(": ")
+    offered = t.child.before
+    t.child.sendintr()
+    assert t.end() == 130
+    assert offered.strip() == "[Pacific/Auckland]"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: canonical() stores plans with exclude_defaults, so a US plan has no"
+    " person.region; `iopcli edit` then offers the clinic's configured region as the 'current'"
+    " value and pressing Enter silently moves the plan (and its crisis lines) to that country",
+)
+def test_editing_with_enter_keeps_the_plans_country(tmp_path: Path, run: Run) -> None:
+    imported(run)
+    assert run("config", "set", "region", "GB").returncode == 0
+    t = Terminal(tmp_path, "edit", "dana", "person")
+    t.answers([("Name on the plan [Dana]", ""), ("Pronouns", ""), ("Time zone", "")])
+    t.answers([("Country (two letters)", ""), ("Preferred language", ""), ("Save this", "")])
+    t.answer("Write the handout", "n")
+    assert t.end() == 0
+    assert stored(tmp_path).person.region == "US"
+
+
+# --- answers that can never be saved ----------------------------------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: answering n to 'Save this plan?' records review/save=n in the draft and says"
+    " 'Continue with: iopcli new --resume ID'; resuming replays the n and ends again without"
+    " asking, so that draft can never be saved",
+)
+def test_a_plan_not_saved_at_the_review_can_be_saved_later(tmp_path: Path) -> None:
+    t = Terminal(tmp_path, "new")
+    t.answers([*PERSON, *PROGRAM, *skip(SECTIONS_AFTER_PROGRAM)])
+    t.answers([("Fill one in now?", ""), ("Save this plan? (y/n) [y]", "n")])
+    assert t.end() == 0
+    draft_id = t.draft_id()
+    assert draft_files(tmp_path)
+    t = Terminal(tmp_path, "new", "--resume", draft_id)
+    assert t.wait("Save this plan?"), t.output
+    t.child.sendline("y")
+    t.answer("Write the handout", "n")
+    assert t.end() == 0
+    assert stored(tmp_path).person.name == "Lee"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: the counselor's name is optional and the phone is asked separately, so a phone"
+    " without a name is accepted; finish() then fails (program.counselor.name is required) and"
+    " every resume replays the same answers into the same failure: the draft is stuck",
+)
+def test_a_counselor_phone_without_a_name_still_ends_in_a_saved_plan(tmp_path: Path) -> None:
+    script = {
+        **dict(PERSON),
+        **dict(PROGRAM),
+        "Counselor's name": "",
+        "Fill this in now?": "n",
+        "Fill one in now?": "",
+        "Save this plan?": "y",
+        "Write the handout": "n",
+    }
+    prompts = list(script)
+    for args in (("new",), ("new", "--resume")):
+        t = Terminal(tmp_path, *args)
+        while (index := t.child.expect_exact([*prompts, pexpect.EOF])) < len(prompts):
+            t.child.sendline(script[prompts[index]])
+        t.child.close()
+        if t.child.exitstatus == 0:
+            break
+        assert "program.counselor.name: is required but missing" in t.said
+        script["Counselor's name"] = "Sam"  # a fixed interview may ask again; give a name then
+    assert t.child.exitstatus == 0, t.said[-300:]
+    assert stored(tmp_path).program.counselor.phone == "(312) 555-0100"
