@@ -30,6 +30,8 @@ COMMANDS = [
     "new",
     "edit",
     "drafts",
+    "directory",
+    "refresh",
 ]
 
 
