@@ -394,8 +394,7 @@ def import_(
     from iopcli.store import open_store
 
     failed = 0
-    store = open_store()
-    try:
+    with open_store() as store:
         for name in files:
             try:
                 plan = read_plan(name)
@@ -407,8 +406,6 @@ def import_(
                 continue
             what = f"revision {result.revision}" if result.changed else "unchanged"
             print(f"{name}: {plan.id[:8]} {plan.person.name}: {what}")
-    finally:
-        store.close()
     if failed:
         raise typer.Exit(1)
 
@@ -429,10 +426,8 @@ def list_(
     except NotFoundError:
         plans = []
     else:
-        try:
+        with store:
             plans = store.plans(include_archived)
-        finally:
-            store.close()
     if as_json:
         rows = [
             {
@@ -472,11 +467,8 @@ def history(
     """Every revision of a stored plan: number, time, what changed."""
     from iopcli.store import open_store
 
-    store = open_store(create=False)
-    try:
+    with open_store(create=False) as store:
         revisions = store.history(store.resolve(plan))
-    finally:
-        store.close()
     if as_json:
         rows = [
             {
@@ -518,16 +510,13 @@ def diff(
     """What changed between two revisions, field by field."""
     from iopcli.store import flatten, open_store
 
-    store = open_store(create=False)
-    try:
+    with open_store(create=False) as store:
         plan_id = store.resolve(plan)
         current = store.current_revision(plan_id)
         newer = new or current
         older = old if old is not None else max(newer - 1, 1)
         before = flatten(store.body(plan_id, older))
         after = flatten(store.body(plan_id, newer))
-    finally:
-        store.close()
     print(f"{plan_id[:8]}: revision {older} -> {newer}")
     skip = ("created", "updated")
     paths = sorted(
@@ -558,11 +547,8 @@ def restore(
     """Make an old revision current again (as a new revision; nothing is lost)."""
     from iopcli.store import open_store
 
-    store = open_store(create=False)
-    try:
+    with open_store(create=False) as store:
         result = store.restore(store.resolve(plan), revision)
-    finally:
-        store.close()
     if result.changed:
         print(f"{result.plan_id[:8]}: revision {revision} restored as revision {result.revision}")
     else:
@@ -572,12 +558,9 @@ def restore(
 def _set_archived(plan: str, archived: bool) -> None:
     from iopcli.store import open_store
 
-    store = open_store(create=False)
-    try:
+    with open_store(create=False) as store:
         plan_id = store.resolve(plan)
         store.set_archived(plan_id, archived)
-    finally:
-        store.close()
     print(f"{plan_id[:8]}: {'archived' if archived else 'back in the list'}")
 
 
@@ -609,8 +592,7 @@ def purge(
     from iopcli.errors import UsageError
     from iopcli.store import open_store
 
-    store = open_store(create=False)
-    try:
+    with open_store(create=False) as store:
         plan_id = store.resolve(plan)
         name = store.load(plan_id).person.name
         if not yes:
@@ -624,8 +606,6 @@ def purge(
                 _err("iopcli: the name did not match; nothing was erased")
                 raise typer.Exit(1)
         store.purge(plan_id)
-    finally:
-        store.close()
     print(f"{plan_id[:8]}: erased")
 
 
@@ -887,13 +867,10 @@ def edit(
         _add_from_directory(plan, section, add)
         return
     _needs_terminal("edit")
-    store = open_store(create=False)
-    try:
+    with open_store(create=False) as store:
         plan_id = store.resolve(plan)
         revision = store.current_revision(plan_id)
         name = store.load(plan_id).person.name
-    finally:
-        store.close()
     found = drafts.start(
         "edit", plan_id=plan_id, base_revision=revision, section=section, label=name
     )
@@ -906,9 +883,7 @@ def _add_from_directory(plan: str, section: str, refs: list[str]) -> None:
     from iopcli.model import AftercarePlan
     from iopcli.store import open_store
 
-    store = open_store(create=False)
-    directory = open_directory(create=False)
-    try:
+    with open_store(create=False) as store, open_directory(create=False) as directory:
         plan_id = store.resolve(plan)
         revision = store.current_revision(plan_id)
         body = store.body(plan_id)
@@ -928,9 +903,6 @@ def _add_from_directory(plan: str, section: str, refs: list[str]) -> None:
             base=revision,
             source=f"added from the directory: {', '.join(refs)}",
         )
-    finally:
-        directory.close()
-        store.close()
     print(f"{plan_id[:8]}: saved as revision {result.revision}")
 
 
@@ -947,11 +919,8 @@ def _interview(draft: Any, plain: bool) -> None:
     asker = TerminalAsker(plain=wants_plain(plain))
     base: dict[str, Any] = draft.template or {}
     if draft.kind == "edit":
-        store = open_store(create=False)
-        try:
+        with open_store(create=False) as store:
             base = store.body(draft.plan_id, draft.base_revision)
-        finally:
-            store.close()
     interview = Interview(asker, draft, base, read_config(), lookup=_directory_lookup())
     resume_hint = f"Your answers are kept. Continue with: iopcli new --resume {draft.id}"
     try:
@@ -1002,11 +971,8 @@ def _directory_lookup() -> Any:
         return None
 
     def lookup(kind: str, words: str) -> list[dict[str, Any]]:
-        directory = open_directory(create=False)
-        try:
+        with open_directory(create=False) as directory:
             return [e.data for e in directory.search(words, kind=kind, limit=8)]
-        finally:
-            directory.close()
 
     return lookup
 
@@ -1038,11 +1004,8 @@ def _offer_export(asker: Any, plan_id: str) -> None:
     from iopcli.export import ExportOptions, export_plan
     from iopcli.store import open_store
 
-    store = open_store(create=False)
-    try:
+    with open_store(create=False) as store:
         plan = store.load(plan_id)
-    finally:
-        store.close()
     for path in export_plan(plan, Path(folder), ExportOptions()):
         asker.say(f"  {path}")
 
@@ -1114,11 +1077,8 @@ def directory_import(
 
     name = source or feed.stem
     read = read_feed(feed, name, fellowship)  # all of it first: an unreadable feed changes nothing
-    directory = open_directory()
-    try:
+    with open_directory() as directory:
         result = directory.import_feed(read, name, str(feed))
-    finally:
-        directory.close()
     for line in read.skipped:
         _err(f"{feed}: skipped {line}")
     print(
@@ -1189,8 +1149,7 @@ def directory_search(
     minutes = lambda v: (t := parse_time_of_day(v)).hour * 60 + t.minute  # noqa: E731
     kind = "meeting" if day or after or before or fellowship or type_code else None
     kind = "resource" if category else kind
-    directory = open_directory(create=False)
-    try:
+    with open_directory(create=False) as directory:
         entries = directory.search(
             text,
             kind=kind,
@@ -1203,8 +1162,6 @@ def directory_search(
             category=parse("--category", category, lambda v: ResourceCategory(v).value),
             limit=limit,
         )
-    finally:
-        directory.close()
     if as_json:
         rows = [
             {
@@ -1263,57 +1220,26 @@ def refresh(
     ] = False,
 ) -> None:
     """Show (with --apply, take) upstream changes to a plan's meetings and resources."""
-    from iopcli.directory import open_directory
-    from iopcli.store import flatten, open_store
+    from iopcli.directory import open_directory, upstream_changes
+    from iopcli.store import open_store
 
-    store = open_store(create=False)
-    directory = open_directory(create=False)
-    try:
+    with open_store(create=False) as store, open_directory(create=False) as directory:
         plan_id = store.resolve(plan)
         revision = store.current_revision(plan_id)
-        body = store.body(plan_id)
-        changes = 0
-        for section in ("meetings", "resources"):
-            kept = []
-            for item in body.get(section, []):
-                ref = item.get("source")
-                entry = directory.lookup(ref["feed"], ref["id"]) if ref else None
-                if entry is None:
-                    kept.append(item)
-                    continue
-                if entry.removed_at:
-                    changes += 1
-                    print(
-                        f"{section}[{item['id']}]: {item.get('name')}: no longer in"
-                        f" {ref['feed']} (closed or moved?)" + ("; removed" if apply else "")
-                    )
-                    if not apply:
-                        kept.append(item)
-                    continue
-                upstream = {**entry.data, "id": item["id"]}
-                before, after = flatten(item), flatten(upstream)
-                diffs = sorted(
-                    k for k in before.keys() | after.keys() if before.get(k) != after.get(k)
-                )
-                for key in diffs:
-                    changes += 1
-                    print(f"{section}[{item['id']}].{key}: {before.get(key)} -> {after.get(key)}")
-                kept.append(upstream if apply else item)
-            if body.get(section):
-                body[section] = kept
+        changes, refreshed = upstream_changes(store.body(plan_id), directory)
+        for change in changes:
+            print(change + ("; removed" if apply and change.endswith("(closed or moved?)") else ""))
         if not changes:
             print("Everything copied from the directory is up to date.")
             return
         if apply:
             from iopcli.model import AftercarePlan
 
-            result = store.save(AftercarePlan.model_validate(body), base=revision, source="refresh")
+            plan_now = AftercarePlan.model_validate(refreshed)
+            result = store.save(plan_now, base=revision, source="refresh")
             print(f"{plan_id[:8]}: saved as revision {result.revision}")
         else:
             print("Run again with --apply to take these changes.")
-    finally:
-        directory.close()
-        store.close()
 
 
 # --- settings --------------------------------------------------------------------------------
@@ -1358,11 +1284,8 @@ def config_set(
     if key == "default_plan":
         from iopcli.store import open_store
 
-        store = open_store(create=False)
-        try:
+        with open_store(create=False) as store:
             data[key] = store.resolve(value)
-        finally:
-            store.close()
     write_config(data)
     print(f"{key} = {json.dumps(data[key], ensure_ascii=False)}")
 

@@ -113,6 +113,12 @@ class Directory:
     def close(self) -> None:
         self._db.close()
 
+    def __enter__(self) -> Directory:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def import_feed(self, feed: Any, source: str, file: str) -> ImportResult:
         """Apply one read feed in one transaction. Entries of this source missing from the feed
         are marked removed, except those whose records were skipped as malformed."""
@@ -309,6 +315,44 @@ class Directory:
         return int(
             self._db.execute("SELECT count(*) FROM entries WHERE removed_at IS NULL").fetchone()[0]
         )
+
+
+def upstream_changes(
+    body: dict[str, Any], directory: Directory
+) -> tuple[list[str], dict[str, Any]]:
+    """What changed in the directory since a plan copied its meetings and resources: one line
+    per change, and the plan as it would be with the changes taken (entries gone upstream
+    dropped, the others replaced by their current listing, keeping the plan's ids)."""
+    from iopcli.store import flatten
+
+    changes: list[str] = []
+    refreshed = dict(body)
+    for section in ("meetings", "resources"):
+        kept = []
+        for item in body.get(section, []):
+            ref = item.get("source")
+            entry = directory.lookup(ref["feed"], ref["id"]) if ref else None
+            if entry is None:
+                kept.append(item)
+                continue
+            if entry.removed_at:
+                changes.append(
+                    f"{section}[{item['id']}]: {item.get('name')}: no longer in"
+                    f" {ref['feed']} (closed or moved?)"
+                )
+                continue
+            upstream = {**entry.data, "id": item["id"]}
+            before, after = flatten(item), flatten(upstream)
+            for key in sorted(
+                k for k in before.keys() | after.keys() if before.get(k) != after.get(k)
+            ):
+                changes.append(
+                    f"{section}[{item['id']}].{key}: {before.get(key)} -> {after.get(key)}"
+                )
+            kept.append(upstream)
+        if section in body:
+            refreshed[section] = kept
+    return changes, refreshed
 
 
 def _entry(row: Any) -> Entry:
