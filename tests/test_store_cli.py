@@ -466,7 +466,7 @@ def test_a_file_that_is_not_a_store_is_one_clear_line(run: Run, home: Path, kind
     exported = run("export", "dana")
     assert exported.returncode == 1
     assert "Traceback" not in exported.stderr
-    assert exported.stderr.splitlines()[0] == line
+    assert exported.stderr.splitlines()[0] == f"dana: {line}"  # a batch names each input
     assert exported.stderr.splitlines()[1].startswith("iopcli: exported 0 of 1 plans (0 files)")
     assert path.read_bytes() == data
 

@@ -931,7 +931,9 @@ def _interview(draft: Any, plain: bool) -> None:
             draft.save()
         plan = finish(data)
         _review(asker, plan)
-        if not interview.yes("review/save", "Save this plan?", True):
+        # Not recorded in the draft: a "no" now must not become a "no" on every resume.
+        answer = asker.ask("Save this plan? (y/n)", "y").strip().lower()
+        if answer not in ("", "y", "yes"):
             asker.say(resume_hint)
             return
     except (KeyboardInterrupt, EOFError):
@@ -952,7 +954,11 @@ def _interview(draft: Any, plain: bool) -> None:
         result = store.save(plan, base=base_revision, source=f"interview ({draft.kind})")
     except ConflictError as exc:
         asker.say(exc.lines()[0], "yellow")
-        asker.say(resume_hint)
+        # Your answers go on top of the newer version when you resume.
+        with open_store(create=False) as latest:
+            draft.base_revision = latest.current_revision(draft.plan_id)
+        draft.save()
+        asker.say(resume_hint + " (your answers will be applied to the newer version)")
         raise typer.Exit(1) from None
     finally:
         store.close()
@@ -1143,8 +1149,13 @@ def directory_search(
             return None
         try:
             return adapter(value)
-        except (ValueError, ValidationError) as exc:
-            raise UsageError(f"{option}: {value!r}: {str(exc).splitlines()[-1].strip()}") from None
+        except ValidationError as exc:
+            from iopcli.planfile import error_message
+
+            reason = error_message(exc.errors(include_url=False)[0], (option,))
+            raise UsageError(f"{option}: {reason}") from None
+        except ValueError as exc:
+            raise UsageError(f"{option}: {exc}") from None
 
     minutes = lambda v: (t := parse_time_of_day(v)).hour * 60 + t.minute  # noqa: E731
     kind = "meeting" if day or after or before or fellowship or type_code else None
@@ -1157,9 +1168,9 @@ def directory_search(
             after=parse("--after", after, minutes),
             before=parse("--before", before, minutes),
             online=online,
-            fellowship=parse("--fellowship", fellowship, lambda v: Fellowship(v).value),
+            fellowship=parse("--fellowship", fellowship, lambda v: _choice(Fellowship, v)),
             type_code=type_code,
-            category=parse("--category", category, lambda v: ResourceCategory(v).value),
+            category=parse("--category", category, lambda v: _choice(ResourceCategory, v)),
             limit=limit,
         )
     if as_json:
@@ -1167,7 +1178,6 @@ def directory_search(
             {
                 "ref": e.ref,
                 "kind": e.kind,
-                "source": e.source,
                 "updated": e.updated.isoformat() if e.updated else None,
                 "stale": e.stale(),
                 "active": e.active,
@@ -1209,6 +1219,14 @@ def directory_search(
         else:
             where = "; ".join(x for x in (d.get("phone"), d.get("address")) if x)
             print(f"{e.ref}  {d['name']} [{d.get('category', 'other')}]  {where}{flags}")
+
+
+def _choice(kind: Any, value: str) -> str:
+    try:
+        return str(kind(value).value)
+    except ValueError:
+        names = ", ".join(member.value for member in kind)
+        raise ValueError(f"{value!r} is not one of {names}") from None
 
 
 @app.command()

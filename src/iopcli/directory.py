@@ -123,6 +123,11 @@ class Directory:
         """Apply one read feed in one transaction. Entries of this source missing from the feed
         are marked removed, except those whose records were skipped as malformed."""
         result = ImportResult(source, feed.format, skipped=list(feed.skipped))
+        if not feed.records and not feed.skipped and self._has(source):
+            raise DirectoryError(
+                f"{file}: the feed is empty, so every entry of {source!r} would be removed;"
+                " nothing was changed (a failed download?)"
+            )
         now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
         try:
             self._db.execute("BEGIN IMMEDIATE")
@@ -153,6 +158,12 @@ class Directory:
                 f"{self.path}: the directory could not be updated: {exc}"
             ) from None
         return result
+
+    def _has(self, source: str) -> bool:
+        row = self._db.execute(
+            "SELECT 1 FROM entries WHERE source = ? AND removed_at IS NULL LIMIT 1", (source,)
+        ).fetchone()
+        return row is not None
 
     def _upsert(self, record: Any, result: ImportResult) -> None:
         item = record.item
@@ -295,7 +306,9 @@ class Directory:
             sql += " AND kind = ?"
             params.append(kind)
         rows = self._db.execute(sql, params).fetchall()
-        live = [r for r in rows if r[6] is None] or rows
+        live = [r for r in rows if r[6] is None]
+        if not live and rows:
+            raise DirectoryError(f"{ref!r} is no longer listed in {rows[0][1]} (removed upstream)")
         if not live:
             raise DirectoryError(f"no directory entry {ref!r} (see: iopcli directory search)")
         if len(live) > 1:

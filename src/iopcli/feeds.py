@@ -174,7 +174,10 @@ def _meeting_guide(rows: list[Any], source: str, fellowship: str) -> Feed:
         days = row.get("day")
         days = days if isinstance(days, list) else [days]
         try:
-            weekdays = [_SUNDAY_FIRST[int(d)] for d in days if d is not None and str(d) != ""]
+            numbers = [int(d) for d in days if d is not None and str(d) != ""]
+            if any(not 0 <= n <= 6 for n in numbers):
+                raise IndexError(numbers)
+            weekdays = [_SUNDAY_FIRST[n] for n in numbers]
         except (ValueError, IndexError, TypeError):
             feed.skipped.append(f"{where}: day {row.get('day')!r} is not 0 (Sunday) to 6")
             feed.skipped_ids.add(slug)
@@ -224,8 +227,10 @@ def _meeting_guide(rows: list[Any], source: str, fellowship: str) -> Feed:
 
 
 def _hhmm(value: Any) -> str | None:
+    """'19:00:00' and '7:30:00' -> '19:00', '07:30'; anything else as it is, to be checked."""
     text = _text(value)
-    return text[:5] if text and re.match(r"^\d{1,2}:\d{2}", text) else text
+    match = re.match(r"^(\d{1,2}):(\d{2})(?::\d{2})?$", text or "")
+    return f"{int(match[1]):02d}:{match[2]}" if match else text
 
 
 def _bmlt(rows: list[Any], source: str, fellowship: str) -> Feed:
@@ -240,11 +245,15 @@ def _bmlt(rows: list[Any], source: str, fellowship: str) -> Feed:
             feed.skipped.append(f"{where}: no id_bigint")
             continue
         try:
-            day = _SUNDAY_FIRST[int(str(row.get("weekday_tinyint"))) - 1]  # 1 = Sunday
+            weekday = int(str(row.get("weekday_tinyint")))
+            if not 1 <= weekday <= 7:
+                raise IndexError(weekday)
+            day = _SUNDAY_FIRST[weekday - 1]  # 1 = Sunday
         except (ValueError, IndexError):
             feed.skipped.append(
                 f"{where}: weekday_tinyint {row.get('weekday_tinyint')!r} is not 1 (Sunday) to 7"
             )
+            feed.skipped_ids.add(source_id)
             continue
         start = _hhmm(row.get("start_time"))
         end = None
@@ -309,9 +318,10 @@ _CATEGORIES = [
 
 
 def _category(*texts: Any) -> str:
+    """A best guess from the words used ("bus" in "abuse" does not count)."""
     blob = " ".join(str(t) for t in texts if t).lower()
     for category, words in _CATEGORIES:
-        if any(word in blob for word in words):
+        if any(re.search(rf"\b{re.escape(word)}", blob) for word in words):
             return category
     return "other"
 

@@ -10,6 +10,7 @@ answers and asks only the rest.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import uuid
 from collections.abc import Callable
@@ -63,6 +64,7 @@ class Q:
     required: bool = False
     many: bool = False  # a list typed on one line, separated by commas: "tue, thu"
     default: Callable[[Interview], str | None] | None = None
+    when: Callable[[dict[str, Any]], bool] | None = None  # asked only if this holds
 
 
 @dataclass(frozen=True)
@@ -159,7 +161,12 @@ SECTIONS: tuple[Section, ...] = (
         (
             Q("name", "Name on the plan", required=True),
             Q("pronouns", "Pronouns (optional)"),
-            Q("timezone", "Time zone", required=True, default=_machine_zone),
+            Q(
+                "timezone",
+                "Time zone",
+                required=True,
+                default=lambda i: _config("timezone")(i) or _machine_zone(i),
+            ),
             Q(
                 "region",
                 "Country (two letters)",
@@ -178,7 +185,12 @@ SECTIONS: tuple[Section, ...] = (
         (
             Q("name", "Program or clinic", required=True, default=_config("program")),
             Q("counselor.name", "Counselor's name", default=_config("counselor")),
-            Q("counselor.phone", "Counselor's phone", default=_config("counselor_phone")),
+            Q(
+                "counselor.phone",
+                "Counselor's phone",
+                default=_config("counselor_phone"),
+                when=lambda data: bool(_get(data, "counselor.name")),
+            ),
             Q("discharge_date", "Discharge date (YYYY-MM-DD)", required=True, default=_today),
             Q("level_of_care", "Care after discharge", default=lambda _: "standard_outpatient"),
             Q("next_review", "Next plan review (YYYY-MM-DD)", default=_review),
@@ -467,6 +479,15 @@ def _shown(value: Any) -> str | None:
     return str(value)
 
 
+def _model_default(model: type[BaseModel], dotted: str) -> str | None:
+    first = dotted.split(".", maxsplit=1)[0]
+    info = model.model_fields.get(first)
+    if info is None or "." in dotted or info.is_required() or info.default is None:
+        return None
+    value = info.default
+    return str(value.value if isinstance(value, Choice) else value)
+
+
 def _label(item: dict[str, Any]) -> str:
     for key in ("name", "provider", "goal", "trigger", "strategy"):
         if item.get(key):
@@ -542,7 +563,8 @@ class Interview:
         import copy
 
         self.plan = copy.deepcopy(self.base)
-        self.plan.setdefault("id", self.draft.answers.get("plan/id") or self._new_id())
+        if "id" not in self.plan:
+            self.plan["id"] = self.draft.answers.get("plan/id") or self._new_id()
         sections = [s for s in SECTIONS if only is None or s.key == only]
         skipped = []
         for number, section in enumerate(sections, 1):
@@ -604,14 +626,30 @@ class Interview:
 
     def _object(self, section: Section) -> None:
         assert section.model is not None
+        stored = bool(self.base.get(section.path))
         data = self.plan.setdefault(section.path, {})
         for q in section.steps:
             assert isinstance(q, Q)
-            self._field(section.key, section.model, q, data)
+            self._field(section.key, section.model, q, data, stored=stored)
 
-    def _field(self, prefix: str, model: type[BaseModel], q: Q, data: dict[str, Any]) -> None:
+    def _field(
+        self,
+        prefix: str,
+        model: type[BaseModel],
+        q: Q,
+        data: dict[str, Any],
+        *,
+        stored: bool = False,
+    ) -> None:
         self.current = data
+        if q.when is not None and not q.when(data):
+            _set(data, q.field, None)
+            return
         current = _shown(_get(data, q.field))
+        if current is None and stored:
+            # A stored plan leaves out fields at their default (region US): that default is its
+            # current value, not the clinic's.
+            current = _model_default(model, q.field)
         default = current if current is not None else (q.default(self) if q.default else None)
         choices = _choices(model, q.field.split(".")[0])
         prompt = f"{q.prompt} ({choices})" if choices and "(" not in q.prompt else q.prompt
@@ -657,7 +695,7 @@ class Interview:
         clinic = [e for e in self.config.get(step.clinic_list or "", []) if isinstance(e, dict)]
         n = 0
         while True:
-            more = "another" if kept else "a"
+            more = "another" if kept else ("an" if step.noun[0] in "aeiou" else "a")
             if clinic:
                 listed = ", ".join(f"{i}. {_label(e)}" for i, e in enumerate(clinic, 1))
                 self.asker.say(f"From your clinic's list: {listed}")
@@ -702,6 +740,11 @@ class Interview:
             )
             if not words:
                 return chosen
+            kept_key = f"{prefix}/item/{n}"
+            if kept_key in self.draft.answers:  # picked before an interruption: the same entry
+                chosen.append(json.loads(self.draft.answers[kept_key]))
+                n += 1
+                continue
             found = self.lookup(step.field[:-1], words)[:8]
             if not found:
                 self.asker.say("  Nothing found.")
@@ -721,7 +764,10 @@ class Interview:
                 checker=pick,
             )
             if answer:
-                chosen.append(dict(found[int(answer) - 1]))
+                # Keep the entry itself: a resume adds this one even if the directory changed.
+                entry = found[int(answer) - 1]
+                self.draft.record(kept_key, json.dumps(entry, ensure_ascii=False))
+                chosen.append(dict(entry))
             n += 1
 
     def _item(self, prefix: str, step: Items) -> dict[str, Any]:
