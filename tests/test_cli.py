@@ -288,3 +288,14 @@ def test_export_previous_cancels_removed_items(run: Run, tmp_path: Path) -> None
     assert not hasattr(event, "valarm")
     run(*args, "--name", "again")
     assert "CANCELLED" not in (tmp_path / "again.ics").read_text()
+
+
+def test_the_clinic_reminder_setting_is_the_export_default(run: Run, tmp_path: Path) -> None:
+    assert run("config", "set", "remind_minutes", "30").returncode == 0
+    args = ["export", str(EXAMPLES[0]), "--format", "ics", "--name", "p", "--out", str(tmp_path)]
+    assert run(*args).returncode == 0
+    calendar = (tmp_path / "p.ics").read_text()
+    assert "TRIGGER:-PT30M" in calendar
+    assert "TRIGGER:-PT1H" not in calendar
+    run(*args, "--remind", "10")  # the option still wins
+    assert "TRIGGER:-PT10M" in (tmp_path / "p.ics").read_text()

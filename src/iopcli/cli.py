@@ -204,9 +204,16 @@ def export(
         ),
     ] = 90,
     remind: Annotated[
-        int,
-        typer.Option("--remind", min=0, max=10080, help="Reminder, in minutes before each event."),
-    ] = 60,
+        int | None,
+        typer.Option(
+            "--remind",
+            min=0,
+            max=10080,
+            help="Reminder, in minutes before each event (default: the remind_minutes setting,"
+            " else 60).",
+            show_default=False,
+        ),
+    ] = None,
     no_alarms: Annotated[
         bool, typer.Option("--no-alarms", help="Put no reminders in the calendar.")
     ] = False,
@@ -256,7 +263,7 @@ def export(
         formats=parse_formats(formats),
         ics=IcsOptions(
             horizon_days=horizon_days,
-            remind_minutes=None if no_alarms else remind,
+            remind_minutes=None if no_alarms else (remind if remind is not None else _remind()),
             discreet=discreet,
             show_address=not hide_addresses,
         ),
@@ -312,6 +319,14 @@ def export(
         raise typer.Exit(130)
     if result.failed:
         raise typer.Exit(1)
+
+
+def _remind() -> int:
+    """The clinic's default reminder (iopcli config set remind_minutes N), else 60 minutes."""
+    from iopcli.config import read_config
+
+    value = read_config().get("remind_minutes")
+    return value if isinstance(value, int) and 0 <= value <= 10080 else 60
 
 
 def _check_writable(out: Path) -> None:
@@ -1012,7 +1027,10 @@ def _offer_export(asker: Any, plan_id: str) -> None:
 
     with open_store(create=False) as store:
         plan = store.load(plan_id)
-    for path in export_plan(plan, Path(folder), ExportOptions()):
+    from iopcli.ics import IcsOptions
+
+    options = ExportOptions(ics=IcsOptions(remind_minutes=_remind()))
+    for path in export_plan(plan, Path(folder), options):
         asker.say(f"  {path}")
 
 
@@ -1286,6 +1304,14 @@ def config_show() -> None:
         value = data.get(key)
         shown = "(not set)" if value is None else json.dumps(value, ensure_ascii=False)
         print(f"{key} = {shown}    # {meaning}")
+    for table in ("meetings", "resources"):
+        entries = data.get(table) or []
+        names = ", ".join(str(e.get("name", "?")) for e in entries if isinstance(e, dict))
+        print(
+            f"[[{table}]]: {len(entries)} in the clinic list"
+            + (f" ({names})" if names else "")
+            + "    # offered by number in the interview; edit the file to change them"
+        )
 
 
 @config_app.command("set")
