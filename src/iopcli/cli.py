@@ -109,11 +109,26 @@ def validate(
         ),
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON report for scripts.")] = False,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="With --strict: check as if today were this date (YYYY-MM-DD), e.g. discharge.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Check plan files and report every problem with its line."""
+    import datetime as dt
+
     from iopcli.completeness import check
-    from iopcli.errors import PlanFileError
+    from iopcli.errors import PlanFileError, UsageError
     from iopcli.planfile import read_plan_file
+
+    try:
+        today = dt.date.fromisoformat(as_of) if as_of is not None else None
+    except ValueError:
+        raise UsageError(f"--as-of: {as_of!r} is not a date like 2027-03-01") from None
 
     report = []
     failed = False
@@ -126,7 +141,7 @@ def validate(
             entry["errors"] = [vars(p) | {"line": p.line} for p in exc.problems]
             lines = exc.lines()
         else:
-            warnings = [loaded.locate(p) for p in check(loaded.plan)] if strict else []
+            warnings = [loaded.locate(p) for p in check(loaded.plan, today)] if strict else []
             entry["warnings"] = [vars(p) | {"line": p.line} for p in warnings]
             if warnings:
                 entry["ok"], failed = False, True
