@@ -533,9 +533,12 @@ def test_config_path_is_under_iopcli_home(run: Run, tmp_path: Path) -> None:
 def test_config_show_lists_every_setting(run: Run) -> None:
     result = run("config", "show")
     assert result.returncode == 0
-    lines = result.stdout.splitlines()
+    lines = [line for line in result.stdout.splitlines() if not line.startswith("[[")]
     assert [line.split(" = ")[0] for line in lines] == SETTINGS
     assert all(" = (not set)    # " in line for line in lines)
+    # ... then the clinic's lists, which are edited in the file itself
+    assert "[[meetings]]: 0 in the clinic list" in result.stdout
+    assert "[[resources]]: 0 in the clinic list" in result.stdout
 
 
 def test_config_set_and_unset(run: Run, tmp_path: Path) -> None:
