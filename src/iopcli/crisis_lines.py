@@ -7,6 +7,7 @@ Kept as data so another country is a data change only. This module imports nothi
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 
@@ -25,21 +26,28 @@ class CrisisLine:
     url: str | None = None
     source: str | None = None
 
+    def actions(
+        self, number: Callable[[str], str] = str, words: Callable[[str], str] = str
+    ) -> list[str]:
+        """How to reach the line: 'call or text 988', 'text HOME to 741741', 'TTY ...'.
+        ``number`` renders each number (a tel: link in the handout), ``words`` the rest."""
+        parts = []
+        if self.call and self.text == self.call:
+            parts.append(f"call or text {number(self.call)}")
+        else:
+            if self.call:
+                parts.append(f"call {number(self.call)}")
+            if self.text:
+                keyword = f"{words(self.text_keyword)} to " if self.text_keyword else ""
+                parts.append(f"text {keyword}{words(self.text)}")
+        if self.tty:
+            parts.append(f"TTY {number(self.tty)}")
+        return parts
+
     @property
     def how(self) -> str:
         """'Call or text 988', 'Text HOME to 741741': the one line to act on."""
-        parts = []
-        if self.call and self.text == self.call:
-            parts.append(f"Call or text {self.call}")
-        else:
-            if self.call:
-                parts.append(f"Call {self.call}")
-            if self.text:
-                keyword = f"{self.text_keyword} to " if self.text_keyword else ""
-                parts.append(f"Text {keyword}{self.text}")
-        if self.tty:
-            parts.append(f"TTY {self.tty}")
-        return "; ".join(parts)
+        return "; ".join(part[0].upper() + part[1:] for part in self.actions())
 
 
 def _load() -> dict[str, list[CrisisLine]]:

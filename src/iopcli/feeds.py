@@ -15,7 +15,7 @@ import io
 import json
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -160,17 +160,26 @@ def _build(
     feed.records.append(Record(kind, source_id, item, updated, active))
 
 
-def _meeting_guide(rows: list[Any], source: str, fellowship: str) -> Feed:
-    feed = Feed("meeting-guide")
+def _identified(
+    feed: Feed, rows: list[Any], *keys: str
+) -> Iterator[tuple[dict[str, Any], str, str]]:
+    """(record, its source id, how messages name it) for each record that has an id under
+    one of ``keys``; the others are skipped with the reason."""
     for number, row in enumerate(rows, 1):
         if not isinstance(row, dict):
             feed.skipped.append(f"record {number}: not an object")
             continue
-        slug = _text(row.get("slug")) or _text(row.get("id"))
-        where = f"record {number} ({slug})" if slug else f"record {number}"
-        if not slug:
-            feed.skipped.append(f"{where}: no slug")
+        source_id = next((t for key in keys if (t := _text(row.get(key)))), None)
+        where = f"record {number} ({source_id})" if source_id else f"record {number}"
+        if source_id is None:
+            feed.skipped.append(f"{where}: no {keys[0]}")
             continue
+        yield row, source_id, where
+
+
+def _meeting_guide(rows: list[Any], source: str, fellowship: str) -> Feed:
+    feed = Feed("meeting-guide")
+    for row, slug, where in _identified(feed, rows, "slug", "id"):
         days = row.get("day")
         days = days if isinstance(days, list) else [days]
         try:
@@ -235,15 +244,7 @@ def _hhmm(value: Any) -> str | None:
 
 def _bmlt(rows: list[Any], source: str, fellowship: str) -> Feed:
     feed = Feed("bmlt")
-    for number, row in enumerate(rows, 1):
-        if not isinstance(row, dict):
-            feed.skipped.append(f"record {number}: not an object")
-            continue
-        source_id = _text(row.get("id_bigint"))
-        where = f"record {number} ({source_id})" if source_id else f"record {number}"
-        if not source_id:
-            feed.skipped.append(f"{where}: no id_bigint")
-            continue
+    for row, source_id, where in _identified(feed, rows, "id_bigint"):
         try:
             weekday = int(str(row.get("weekday_tinyint")))
             if not 1 <= weekday <= 7:
@@ -358,15 +359,7 @@ def _address(location: dict[str, Any]) -> str | None:
 def _hsds_services(rows: list[Any], source: str, related: dict[str, Any]) -> Feed:
     feed = Feed("hsds")
     organizations = related.get("organizations", {})
-    for number, row in enumerate(rows, 1):
-        if not isinstance(row, dict):
-            feed.skipped.append(f"record {number}: not an object")
-            continue
-        source_id = _text(row.get("id"))
-        where = f"record {number} ({source_id})" if source_id else f"record {number}"
-        if not source_id:
-            feed.skipped.append(f"{where}: no id")
-            continue
+    for row, source_id, where in _identified(feed, rows, "id"):
         status = (_text(row.get("status")) or "active").lower()
         if status in ("inactive", "defunct"):
             feed.skipped.append(f"{where}: status is {status}")

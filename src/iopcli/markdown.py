@@ -213,19 +213,7 @@ def _crisis_line(line: object) -> str:
     from iopcli.crisis_lines import CrisisLine
 
     assert isinstance(line, CrisisLine)
-    actions = []
-    if line.call and line.text == line.call:
-        actions.append(
-            f"call or text {link(line.call, 'tel:' + re.sub(r'[^0-9+]', '', line.call))}"
-        )
-    else:
-        if line.call:
-            actions.append(f"call {link(line.call, tel_uri(line.call))}")
-        if line.text:
-            keyword = f"{text(line.text_keyword)} to " if line.text_keyword else ""
-            actions.append(f"text {keyword}{text(line.text)}")
-    if line.tty:
-        actions.append(f"TTY {link(line.tty, tel_uri(line.tty))}")
+    actions = line.actions(number=lambda n: link(n, tel_uri(n)), words=text)
     out = f"**{text(line.name)}**: " + ", ".join(actions)
     if line.url:
         out += f" or {link('chat online', line.url)}"
