@@ -14,9 +14,27 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 
 
-def _command() -> list[str]:
+def command() -> list[str]:
+    """The installed console script, or ``python -m iopcli`` where there is none."""
     script = Path(sys.executable).with_name("iopcli")
     return [str(script)] if script.exists() else [sys.executable, "-m", "iopcli"]
+
+
+def rich_environment(tmp_path: Path, **env: str | None) -> dict[str, str]:
+    """An environment for seeing rich output (NO_COLOR unset); ``env`` overrides, None
+    removes a name."""
+    environ = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("IOPCLI_") and k not in {"NO_COLOR", "FORCE_COLOR", "TERM"}
+    }
+    environ |= {"IOPCLI_HOME": str(tmp_path / "home"), "COLUMNS": "100", "TERM": "xterm"}
+    for name, value in env.items():
+        if value is None:
+            environ.pop(name, None)
+        else:
+            environ[name] = value
+    return environ
 
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
@@ -32,7 +50,7 @@ def run(tmp_path: Path) -> Run:
         env = {k: v for k, v in os.environ.items() if not k.startswith("IOPCLI_")}
         env.update({"IOPCLI_HOME": str(tmp_path / "home"), "NO_COLOR": "1", "COLUMNS": "100"})
         return subprocess.run(
-            [*_command(), *args],
+            [*command(), *args],
             input=stdin,
             capture_output=True,
             text=True,

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,7 +21,7 @@ import vobject
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import EXAMPLES, Run
+from conftest import EXAMPLES, Run, command, rich_environment
 from iopcli.agenda import agenda
 from iopcli.ics import event_uid, plan_to_ics
 from iopcli.model import AftercarePlan
@@ -126,21 +124,9 @@ def agenda_json(run: Run, plan: str, *args: str) -> dict[str, Any]:
 def runner(tmp_path: Path, *args: str, **env: str | None) -> subprocess.CompletedProcess[str]:
     """Like the ``run`` fixture, but with the environment given here (None removes a name):
     needed to see rich output, which NO_COLOR turns off."""
-    script = Path(sys.executable).with_name("iopcli")
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "iopcli"]
-    environ = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("IOPCLI_") and k not in {"NO_COLOR", "FORCE_COLOR", "TERM"}
-    }
-    environ |= {"IOPCLI_HOME": str(tmp_path / "home"), "COLUMNS": "100", "TERM": "xterm"}
-    for name, value in env.items():
-        if value is None:
-            environ.pop(name, None)
-        else:
-            environ[name] = value
+    environ = rich_environment(tmp_path, **env)
     return subprocess.run(
-        [*command, *args],
+        [*command(), *args],
         capture_output=True,
         text=True,
         env=environ,

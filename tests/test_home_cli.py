@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLES, Run
+from conftest import EXAMPLES, Run, command, rich_environment
 from iopcli.planfile import read_plan
 from iopcli.store import open_store
 
@@ -50,27 +50,12 @@ HEAVY = {"icalendar", "iopcli.ics", "iopcli.markdown", "iopcli.export"}
 # --- helpers -------------------------------------------------------------------------------
 
 
-def command() -> list[str]:
-    script = Path(sys.executable).with_name("iopcli")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "iopcli"]
-
-
 def runner(
     tmp_path: Path, *args: str, python_m: bool = False, **env: str | None
 ) -> subprocess.CompletedProcess[str]:
     """Like the ``run`` fixture, with the environment given here (None removes a name): rich
     output needs NO_COLOR unset."""
-    environ = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("IOPCLI_") and k not in {"NO_COLOR", "FORCE_COLOR", "TERM"}
-    }
-    environ |= {"IOPCLI_HOME": str(tmp_path / "home"), "COLUMNS": "100", "TERM": "xterm"}
-    for name, value in env.items():
-        if value is None:
-            environ.pop(name, None)
-        else:
-            environ[name] = value
+    environ = rich_environment(tmp_path, **env)
     base = [sys.executable, "-X", "importtime", "-m", "iopcli"] if python_m else command()
     return subprocess.run(
         [*base, *args],

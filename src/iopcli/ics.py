@@ -15,7 +15,6 @@ from functools import lru_cache
 
 from icalendar import Alarm, Calendar, Event
 
-from iopcli import __version__
 from iopcli.describe import describe
 from iopcli.model import AftercarePlan
 from iopcli.schedule import DEFAULT_HORIZON_DAYS, EntryKind, Series, plan_series
@@ -154,6 +153,3 @@ def _event(
     if series.kind is EntryKind.REVIEW:
         event.add("CATEGORIES", ["Plan"])
     return event
-
-
-__all__ = ["IcsOptions", "__version__", "event_uid", "plan_to_ics", "sequence"]
