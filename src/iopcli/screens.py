@@ -9,12 +9,24 @@ from __future__ import annotations
 
 import os
 
+from typing import TYPE_CHECKING
+
 from iopcli.crisis import Caller, CrisisCard
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def wants_plain(flag: bool) -> bool:
     """Plain text: asked for, or NO_COLOR set, or a terminal that cannot do more."""
     return flag or bool(os.environ.get("NO_COLOR")) or os.environ.get("TERM") == "dumb"
+
+
+def make_console(stderr: bool = False) -> Console:
+    """The one rich Console every command draws with (markup off: a plan's "[x]" is text)."""
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, markup=False)
 
 
 def _caller(caller: Caller) -> str:
@@ -50,10 +62,9 @@ def print_crisis(card: CrisisCard, plain: bool) -> None:
         if card.problem:
             print(f"\n{card.problem}")
         return
-    from rich.console import Console
     from rich.text import Text
 
-    console = Console(highlight=False, markup=False)
+    console = make_console()
     console.print(Text(title, style="bold"))
     for heading, items in sections:
         console.print()
