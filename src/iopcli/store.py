@@ -129,13 +129,25 @@ def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
     return {prefix: value}
 
 
+#: Stands for a field that one side of a :func:`field_changes` comparison does not have.
+MISSING: Any = type("Missing", (), {"__repr__": lambda self: "MISSING"})()
+
+
+def field_changes(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+    """``(path, before, after)`` for every field that differs, by path; :data:`MISSING` marks
+    an added or removed field. The store's own timestamps are not a change."""
+    before, after = flatten(_content(old)), flatten(_content(new))
+    return [
+        (path, before.get(path, MISSING), after.get(path, MISSING))
+        for path in sorted(before.keys() | after.keys())
+        if before.get(path, MISSING) != after.get(path, MISSING)
+    ]
+
+
 def changed_paths(old: dict[str, Any] | None, new: dict[str, Any]) -> list[str]:
     if old is None:
         return ["(new plan)"]
-    before, after = flatten(_content(old)), flatten(_content(new))
-    return sorted(
-        path for path in before.keys() | after.keys() if before.get(path) != after.get(path)
-    )
+    return [path for path, _, _ in field_changes(old, new)]
 
 
 def _now() -> dt.datetime:
