@@ -68,3 +68,9 @@ class PlanSource:
     def close(self) -> None:
         if self._store is not None:
             self._store.close()
+
+    def __enter__(self) -> PlanSource:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
