@@ -406,3 +406,24 @@ def open_directory(home: Path | None = None, *, create: bool = True) -> Director
     if path.exists() and path.stat().st_mode & 0o777 != 0o600:
         os.chmod(path, 0o600)
     return Directory(db, path)
+
+
+def copy_entries(
+    body: dict[str, Any], section: str, refs: list[str], directory: Directory
+) -> list[str]:
+    """Copy directory entries into a plan's ``meetings`` or ``resources`` (``body`` is changed in
+    place): the plan keeps its own copy, with a ``source`` reference and an id unique in the
+    list. One line per entry added, naming it and where it came from."""
+    items = body.setdefault(section, [])
+    taken = {item.get("id") for item in items}
+    added = []
+    for ref in refs:
+        entry = directory.find(ref, kind=section[:-1])
+        copy = dict(entry.data)
+        base, n = copy["id"], 2
+        while copy["id"] in taken:
+            copy["id"], n = f"{base}-{n}", n + 1
+        taken.add(copy["id"])
+        items.append(copy)
+        added.append(f"{section}: added {copy['name']} ({entry.source}:{entry.source_id})")
+    return added
