@@ -28,6 +28,8 @@ from iopcli.slugs import slugify
 from iopcli.values import (
     PHONE_REGION,
     Choice,
+    DialIn,
+    Email,
     Phone,
     TimeOfDay,
     TimeZoneName,
@@ -347,6 +349,71 @@ class DirectoryRef(Strict):
     updated: dt.date | None = Field(default=None, description="When the source last changed it.")
 
 
+class Attendance(Choice):
+    """How a listing says people attend (the Meeting Guide ``attendance_option``)."""
+
+    IN_PERSON = "in_person"
+    ONLINE = "online"
+    HYBRID = "hybrid"
+    INACTIVE = "inactive"
+
+    @staticmethod
+    def _labels() -> dict[str, str]:
+        return {
+            "in_person": "In person",
+            "online": "Online",
+            "hybrid": "In person and online",
+            "inactive": "Not meeting at the moment",
+        }
+
+
+class ListingContact(Strict):
+    """A contact a meeting listing publishes (a group's secretary, an intergroup line)."""
+
+    name: Name | None = None
+    email: Email | None = None
+    phone: Phone | None = None
+
+
+class TraditionLink(Strict):
+    """Where to give to a group's 7th tradition, as a Meeting Guide listing publishes it."""
+
+    service: Literal["venmo", "paypal", "square"]
+    handle: Name = Field(description="@name (Venmo), $cashtag (Square) or PayPal.me name.")
+
+    @property
+    def url(self) -> str:
+        if self.handle.startswith(("https://", "http://")):
+            return self.handle
+        name = self.handle.lstrip("@$")
+        return {
+            "venmo": f"https://venmo.com/u/{name}",
+            "paypal": f"https://www.paypal.me/{name}",
+            "square": f"https://cash.app/${name}",
+        }[self.service]
+
+
+class OpeningHours(Strict):
+    """Opening hours on some weekdays (an HSDS schedule), structured as well as shown."""
+
+    days: Annotated[list[Weekday], BeforeValidator(_one_or_many)] = Field(min_length=1)
+    opens: TimeOfDay
+    closes: TimeOfDay
+
+
+class ListingPhone(Strict):
+    """A further phone number of a resource: a hotline, a location's desk, a text line."""
+
+    number: DialIn
+    kind: Name | None = Field(default=None, description="voice, text, fax, ... (RFC 6350).")
+    description: Text | None = None
+
+
+Latitude = Annotated[float, Field(ge=-90, le=90)]
+Longitude = Annotated[float, Field(ge=-180, le=180)]
+TypeCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._/&+-]{0,31}$")]
+
+
 class Meeting(Item):
     name: Name
     fellowship: Fellowship = Fellowship.OTHER
@@ -361,12 +428,36 @@ class Meeting(Item):
     location: Name | None = Field(default=None, description="Venue name, e.g. St. Mark's hall.")
     address: Text | None = None
     online_url: Url | None = None
-    online_phone: Phone | None = None
+    online_phone: DialIn | None = Field(
+        default=None,
+        description="Dial-in number; the pauses (,) and meeting id or PIN after it are kept: "
+        "+16465588656,,123456#.",
+    )
     online_notes: Text | None = Field(default=None, description="Meeting ID, passcode, etc.")
-    types: list[Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9-]{1,12}$")]] = Field(
+    types: list[TypeCode] = Field(
         default_factory=list, description="Meeting Guide type codes, e.g. O, D, ONL."
     )
+    type_names: dict[TypeCode, Name] = Field(
+        default_factory=dict, description="What the listing calls its type codes: {JT: ...}."
+    )
     notes: LongText | None = None
+    group: Name | None = Field(default=None, description="The group that holds the meeting.")
+    attendance: Attendance | None = Field(
+        default=None, description="in_person, online, hybrid or inactive, as listed."
+    )
+    location_notes: Text | None = Field(default=None, description="Which door, parking, ...")
+    region: Text | None = Field(default=None, description="Region (and sub-region) listed.")
+    district: Name | None = None
+    url: Url | None = Field(default=None, description="The meeting's page in its listing.")
+    website: Url | None = Field(default=None, description="The group's own website.")
+    email: Email | None = None
+    phone: Phone | None = Field(default=None, description="The group's phone.")
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
+    contacts: list[ListingContact] = Field(default_factory=list)
+    seventh_tradition: list[TraditionLink] = Field(
+        default_factory=list, description="Venmo, PayPal or Square links of the group."
+    )
     source: DirectoryRef | None = Field(default=None, description="Copied from the directory.")
 
     def id_basis(self) -> str:
@@ -395,10 +486,24 @@ class Resource(Item):
     url: Url | None = None
     address: Text | None = None
     hours: Text | None = None
+    opening_hours: list[OpeningHours] = Field(
+        default_factory=list, description="The hours as weekdays and times, when listed so."
+    )
     notes: LongText | None = None
-    verified: dt.date | None = Field(
+    verified: PlanDate | None = Field(
         default=None, description="Date the details were last checked."
     )
+    email: Email | None = None
+    other_phones: list[ListingPhone] = Field(default_factory=list)
+    languages: list[Name] = Field(default_factory=list)
+    fees: Text | None = Field(default=None, description="Cost, fees, what insurance is taken.")
+    eligibility: Text | None = Field(default=None, description="Who can use it.")
+    accessibility: Text | None = None
+    taxonomy: list[Name] = Field(
+        default_factory=list, description="The directory's own category terms, as published."
+    )
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
     source: DirectoryRef | None = Field(default=None, description="Copied from the directory.")
 
     def id_basis(self) -> str:

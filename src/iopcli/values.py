@@ -78,8 +78,32 @@ def check_phone(value: str) -> str:
     return text
 
 
+def split_dial_string(text: str) -> tuple[str, str]:
+    """'+13017158592,,503536771#' -> ('+13017158592', ',,503536771#'): the number, then the
+    pauses (commas, semicolons) and the digits a phone dials after it (meeting id, PIN)."""
+    main, mark, rest = text.strip().partition(",") if "," in text else text.strip().partition(";")
+    return main.strip(), (mark + rest).replace(" ", "") if mark else ""
+
+
+def check_dial_in(value: str) -> str:
+    """A phone number, optionally followed by what to dial after it: pauses (`,` or `;`),
+    digits, `*` and `#` (``+16699009128,,71771828957#,,#,,777644#``). Kept as written."""
+    main, dial = split_dial_string(value)
+    if dial and not re.fullmatch(r"[,;][0-9,;*#]*", dial):
+        raise ValueError(
+            f"{value.strip()!r} is not a dial-in number: after the number, only pauses (,),"
+            " digits, * and # can follow"
+        )
+    check_phone(main)
+    return value.strip()
+
+
 def tel_uri(phone: str, region: str = "US") -> str:
-    """A ``tel:`` URI (RFC 3966) for a phone number as the person typed it."""
+    """A ``tel:`` URI (RFC 3966) for a phone number as the person typed it; a dial-in number
+    keeps its pauses and codes (phones dial them after connecting), ``#`` written %23."""
+    phone, dial = split_dial_string(phone)
+    if dial:
+        return tel_uri(phone, region) + dial.replace("#", "%23")
     main, extension = _split_extension(phone.strip())
     suffix = f";ext={extension}" if extension else ""
     if is_short_code(phone):
@@ -91,6 +115,20 @@ def tel_uri(phone: str, region: str = "US") -> str:
 
 
 Phone = Annotated[str, AfterValidator(check_phone)]
+DialIn = Annotated[str, AfterValidator(check_dial_in)]
+
+
+_EMAIL = re.compile(r"[^@\s<>(),;:\"]+@[^@\s<>(),;:\"]+\.[^@\s<>(),;:\"]+")
+
+
+def check_email(value: str) -> str:
+    text = value.strip()
+    if len(text) > 254 or not _EMAIL.fullmatch(text):
+        raise ValueError(f"{text!r} is not an email address")
+    return text
+
+
+Email = Annotated[str, AfterValidator(check_email)]
 
 
 _TIME = re.compile(
