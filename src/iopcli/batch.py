@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import os
 import signal
+import stat
 import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -19,13 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from iopcli.errors import IopcliError, PlanFileError, Problem
-from iopcli.export import ExportOptions, render
-from iopcli.files import atomic_write, safe_name
+from iopcli.errors import ExportError, IopcliError, PlanFileError, Problem, UsageError
+from iopcli.export import FORMATS, ExportOptions, base_name, render
+from iopcli.files import HELD_SIGNALS, atomic_write_many
 from iopcli.planfile import MAX_BYTES, load_plan, read_plan
-from iopcli.slugs import short_id, slugify
-
-PLAN_SUFFIXES = (".yaml", ".yml", ".json")
+from iopcli.sources import PLAN_SUFFIXES, is_file_ref
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,10 @@ class BatchResult:
 
 def plan_files(folder: Path, skip: Path | None = None) -> Iterator[Path]:
     """Plan files below a folder, recursively, in a stable (sorted) order; ``skip`` is the
-    output folder, so a re-run never reads its own earlier output as input."""
+    output folder, so a re-run never reads its own earlier output as input.
+
+    What is named like a plan file but is not a regular file (a named pipe, a device, a
+    socket) is yielded too: reading one could hang, so the tasks skip it with a message."""
     skipped = skip.resolve() if skip is not None else None
     for root, dirs, names in os.walk(folder):
         dirs[:] = sorted(
@@ -109,6 +112,24 @@ def plan_files(folder: Path, skip: Path | None = None) -> Iterator[Path]:
         for name in sorted(names):
             if name.lower().endswith(PLAN_SUFFIXES) and not name.startswith("."):
                 yield Path(root, name)
+
+
+def not_a_file(path: Path) -> str | None:
+    """What ``path`` is when it is not a regular file ("a named pipe"), else None."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None  # reading it says what is wrong
+    if stat.S_ISREG(mode):
+        return None
+    kinds = [
+        (stat.S_ISFIFO, "a named pipe (FIFO)"),
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a device"),
+        (stat.S_ISBLK, "a device"),
+    ]
+    return next((kind for test, kind in kinds if test(mode)), "not a regular file")
 
 
 def count_inputs(refs: list[str], skip: Path | None = None) -> int | None:
@@ -173,11 +194,53 @@ def stdin_tasks(stream: Any, start: int) -> Iterator[Task]:
         index += 1
 
 
+class Inputs:
+    """The command line's inputs: iterated, the tasks (lazily); asked, whether a path is one
+    of them, so that no output of the batch ever replaces an input."""
+
+    def __init__(
+        self,
+        refs: Iterable[str],
+        stored: Callable[[str], tuple[str, Any]],
+        skip: Path | None = None,
+    ) -> None:
+        self.refs = list(refs)
+        self.stored = stored
+        self.skip = skip.resolve() if skip is not None else None
+        self._files = {Path(r).resolve() for r in self.refs if r != "-" and not Path(r).is_dir()}
+        self._folders = [Path(r).resolve() for r in self.refs if r != "-" and Path(r).is_dir()]
+
+    def __iter__(self) -> Iterator[Task]:
+        return _tasks(self.refs, self.stored, self.skip)
+
+    def is_input(self, path: Path) -> bool:
+        """True when ``path`` is, or will be read as, one of the inputs."""
+        if not os.path.lexists(path):
+            return False
+        resolved = path.resolve()
+        if resolved in self._files:
+            return True
+        if not resolved.name.lower().endswith(PLAN_SUFFIXES) or resolved.name.startswith("."):
+            return False
+        for folder in self._folders:
+            if resolved.is_relative_to(folder) and not (
+                self.skip is not None and resolved.is_relative_to(self.skip)
+            ):
+                return True
+        return False
+
+
 def tasks(
     refs: Iterable[str], stored: Callable[[str], tuple[str, Any]], skip: Path | None = None
-) -> Iterator[Task]:
+) -> Inputs:
     """Tasks for command-line inputs, lazily. ``stored(ref)`` gives (plan id, body); folders
     are searched without ``skip`` (the output folder)."""
+    return Inputs(refs, stored, skip)
+
+
+def _tasks(
+    refs: Iterable[str], stored: Callable[[str], tuple[str, Any]], skip: Path | None
+) -> Iterator[Task]:
     index = 0
     for ref in refs:
         if ref == "-":
@@ -188,9 +251,14 @@ def tasks(
         path = Path(ref)
         if path.is_dir():
             for file in plan_files(path, skip):
-                yield Task(index, str(file), "file", str(file))
+                kind = not_a_file(file)
+                if kind is None:
+                    yield Task(index, str(file), "file", str(file))
+                else:
+                    message = f"{file}: {kind}, not a plan file; skipped"
+                    yield Task(index, str(file), "error", [message])
                 index += 1
-        elif ref.lower().endswith(PLAN_SUFFIXES) or path.exists():
+        elif is_file_ref(ref):
             yield Task(index, ref, "file", ref)
             index += 1
         else:
@@ -212,7 +280,19 @@ _OPTIONS: ExportOptions | None = None
 def _start_worker(options: ExportOptions) -> None:
     global _OPTIONS  # noqa: PLW0603 - one read-only copy per worker process
     _OPTIONS = options
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
+    # Ctrl-C, a closed terminal or `kill` of the process group: the parent handles them,
+    # finishes the file it is writing and ends the workers itself.
+    for signum in HELD_SIGNALS:
+        signal.signal(signum, signal.SIG_IGN)
+    threading.Thread(target=_end_with_parent, args=(os.getppid(),), daemon=True).start()
+
+
+def _end_with_parent(parent: int) -> None:
+    """A worker whose parent died without ending it (SIGKILL) ends itself: it holds the
+    task queue open, so it would otherwise wait for work forever."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 def render_task(task: Task, options: ExportOptions | None = None) -> Outcome:
@@ -242,7 +322,7 @@ def render_task(task: Task, options: ExportOptions | None = None) -> Outcome:
 
             plan = AftercarePlan.model_validate(task.payload)
         outcome.plan_id = plan.id
-        outcome.stem = _stem(plan.person.name, plan.id, options)
+        outcome.stem = base_name(plan, options.name)
         outcome.files = [
             (f"{outcome.stem}.{fmt}", render(plan, fmt, options)) for fmt in options.formats
         ]
@@ -251,12 +331,6 @@ def render_task(task: Task, options: ExportOptions | None = None) -> Outcome:
     except Exception as exc:  # one plan must not stop the batch; say what, not its content
         outcome.errors = [f"{task.source}: internal error ({type(exc).__name__})"]
     return outcome
-
-
-def _stem(name: str, plan_id: str, options: ExportOptions) -> str:
-    if options.name:
-        return safe_name(options.name)
-    return safe_name(f"{slugify(name, max_length=40)}-{short_id(plan_id)}")
 
 
 def _outcomes(work: Iterable[Task], options: ExportOptions, jobs: int) -> Iterator[Outcome]:
@@ -294,17 +368,21 @@ def run_batch(
     jobs: int = 1,
     on_outcome: Callable[[Record], None] | None = None,
 ) -> BatchResult:
-    """Export every task; files are written here, in input order, each atomically."""
+    """Export every task; files are written here, in input order, each plan's files as one
+    (all its formats or none). Ctrl-C, SIGTERM or SIGHUP stop it after the plan being written;
+    ``interrupted`` says so. When ``work`` is :class:`Inputs`, no file that is an input is
+    ever replaced."""
     result = BatchResult()
     started = time.perf_counter()
     claimed: dict[str, str] = {}  # file stem -> the source that wrote it in this batch
+    is_input = work.is_input if isinstance(work, Inputs) else None
     stop = _StopOnInterrupt()
     try:
         for outcome in _outcomes(work, options, jobs):
             if stop.asked:
                 result.interrupted = True
                 break
-            record = _write(outcome, out, claimed)
+            record = _write(outcome, out, claimed, is_input)
             result.records.append(record)
             if record.status == "exported":
                 result.exported += 1
@@ -323,16 +401,19 @@ def run_batch(
 
 
 class _StopOnInterrupt:
-    """Ctrl-C during a batch asks it to stop after the file being written, never inside one.
-    A second Ctrl-C stops at once (still without half-written files: writes hold it off)."""
+    """Ctrl-C, SIGTERM or SIGHUP during a batch asks it to stop after the plan being written,
+    never inside one. A second signal stops at once (still without half-written files: writes
+    hold signals off), and the workers are ended either way."""
 
     def __init__(self) -> None:
         self.asked = False
-        self._previous: Any = None
-        import threading
-
+        self._previous: dict[int, Any] = {}
         if threading.current_thread() is threading.main_thread():
-            self._previous = signal.signal(signal.SIGINT, self._handle)
+            for signum in HELD_SIGNALS:
+                try:
+                    self._previous[signum] = signal.signal(signum, self._handle)
+                except (OSError, ValueError):  # not every signal can be caught everywhere
+                    continue
 
     def _handle(self, signum: int, frame: Any) -> None:
         if self.asked:
@@ -340,12 +421,17 @@ class _StopOnInterrupt:
         self.asked = True
 
     def restore(self) -> None:
-        if self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)
-            self._previous = None
+        for signum, previous in self._previous.items():
+            signal.signal(signum, previous if previous is not None else signal.SIG_DFL)
+        self._previous = {}
 
 
-def _write(outcome: Outcome, out: Path, claimed: dict[str, str]) -> Record:
+def _write(
+    outcome: Outcome,
+    out: Path,
+    claimed: dict[str, str],
+    is_input: Callable[[Path], bool] | None = None,
+) -> Record:
     if outcome.errors or outcome.stem is None:
         return Record(outcome.source, "failed", outcome.plan_id, [], outcome.errors)
     key = outcome.stem.casefold()  # case-insensitive file systems (macOS, Windows) too
@@ -356,12 +442,84 @@ def _write(outcome: Outcome, out: Path, claimed: dict[str, str]) -> Record:
         )
         return Record(outcome.source, "failed", outcome.plan_id, [], [message])
     claimed[key] = outcome.source
-    written = []
+    files = [(out / name, data) for name, data in outcome.files]
+    if is_input is not None:
+        for path, _ in files:
+            if is_input(path):
+                message = (
+                    f"{outcome.source}: {path} is an input of this export; nothing written"
+                    " (choose another --out)"
+                )
+                return Record(outcome.source, "failed", outcome.plan_id, [], [message])
     try:
-        for name, data in outcome.files:
-            atomic_write(out / name, data)
-            written.append(str(out / name))
+        atomic_write_many(files)
     except IopcliError as exc:
         errors = [f"{outcome.source}: {line}" for line in exc.lines()]
-        return Record(outcome.source, "failed", outcome.plan_id, written, errors)
-    return Record(outcome.source, "exported", outcome.plan_id, written, [])
+        return Record(outcome.source, "failed", outcome.plan_id, [], errors)
+    return Record(outcome.source, "exported", outcome.plan_id, [str(p) for p, _ in files], [])
+
+
+# --- checks before any work ------------------------------------------------------------------
+
+
+def check_folder(folder: Path, what: str | None = None) -> None:
+    """Refuse a folder that cannot be made or written, before any work (and without creating
+    anything). ``what`` names it in the message (an option such as "--report")."""
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    label = f"{what}: {folder}" if what else str(folder)
+    if not existing.is_dir():
+        raise ExportError(f"{label}: cannot write here: {existing} is not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ExportError(f"{label}: cannot write here: {existing} is not writable")
+
+
+def check_report(report: Path, out: Path, inputs: Inputs, formats: Iterable[str]) -> None:
+    """Refuse, before any export, a ``--report`` path the run could not write, or whose
+    writing would replace an input or one of the run's own outputs."""
+    if report.is_dir():
+        raise UsageError(f"--report: {report} is a folder; name a file such as report.json")
+    if inputs.is_input(report):
+        raise UsageError(f"--report: {report} is an input of this export; choose another file")
+    suffix = report.suffix.lower().lstrip(".")
+    if report.resolve().parent == out.resolve() and suffix in set(formats) & set(FORMATS):
+        raise UsageError(
+            f"--report: {report} could be the name of an exported .{suffix} file in {out};"
+            " choose another name or folder"
+        )
+    if report.exists() and not report.is_file():
+        raise UsageError(f"--report: {report} is not a regular file")
+    check_folder(report.parent, "--report")
+
+
+def check_export(
+    refs: list[str],
+    out: Path,
+    options: ExportOptions,
+    *,
+    all_stored: bool = False,
+    report: Path | None = None,
+) -> None:
+    """Everything ``iopcli export`` checks before it starts: inputs named, ``--name`` with one
+    plan only, the output folder writable, the report path safe. Raises, or returns None."""
+    if not refs and not all_stored:
+        raise UsageError("name plans to export (files, folders, stored plans, -) or use --all")
+    single = len(refs) == 1 and not all_stored and refs[0] != "-" and not Path(refs[0]).is_dir()
+    if options.name is not None and not single:
+        raise UsageError("--name works with one plan only")
+    check_folder(out)
+    if report is not None:
+        check_report(report, out, Inputs(refs, _no_store, out), options.formats)
+
+
+def _no_store(ref: str) -> tuple[str, Any]:
+    raise UsageError(f"{ref}: not looked up here")
+
+
+def write_report(report: Path, result: BatchResult, jobs: int) -> None:
+    """The JSON record of a batch (``--report``), written atomically."""
+    import json
+
+    data = json.dumps(result.report(jobs), indent=2, ensure_ascii=False) + "\n"
+    atomic_write_many([(report, data.encode("utf-8"))])

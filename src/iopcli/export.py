@@ -9,13 +9,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from iopcli.errors import UsageError
-from iopcli.files import atomic_write, safe_name
+from iopcli.files import atomic_write_many, safe_name
 from iopcli.ics import IcsOptions
 from iopcli.markdown import MarkdownOptions
 from iopcli.model import AftercarePlan
 from iopcli.slugs import short_id, slugify
 
 FORMATS = ("md", "ics", "json", "yaml")
+DEFAULT_REMIND_MINUTES = 60
+MAX_REMIND_MINUTES = 10080  # a week
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,44 @@ def parse_formats(value: str) -> tuple[str, ...]:
             f"--format: {', '.join(unknown) or 'nothing'} is not one of {', '.join(FORMATS)}"
         )
     return formats
+
+
+def default_remind() -> int:
+    """The clinic's default reminder (``iopcli config set remind_minutes N``), else 60."""
+    from iopcli.config import read_config
+
+    value = read_config().get("remind_minutes")
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_REMIND_MINUTES:
+        return value
+    return DEFAULT_REMIND_MINUTES
+
+
+def export_options(
+    formats: str = "md,ics",
+    *,
+    horizon_days: int = 90,
+    remind: int | None = None,
+    alarms: bool = True,
+    discreet: bool | None = None,
+    show_address: bool = True,
+    paper: bool = False,
+    name: str | None = None,
+    previous: AftercarePlan | None = None,
+) -> ExportOptions:
+    """The options of ``iopcli export`` from its command-line values: ``formats`` as typed
+    ("md,ics"), ``remind`` None for the clinic's default, ``alarms`` False for none at all."""
+    return ExportOptions(
+        formats=parse_formats(formats),
+        ics=IcsOptions(
+            horizon_days=horizon_days,
+            remind_minutes=(remind if remind is not None else default_remind()) if alarms else None,
+            discreet=discreet,
+            show_address=show_address,
+        ),
+        markdown=MarkdownOptions(paper=paper),
+        name=name,
+        previous=previous,
+    )
 
 
 def base_name(plan: AftercarePlan, override: str | None = None) -> str:
@@ -60,9 +100,9 @@ def render(plan: AftercarePlan, fmt: str, options: ExportOptions) -> bytes:
 
 
 def export_plan(plan: AftercarePlan, out: Path, options: ExportOptions) -> list[Path]:
-    """Render every format first, then write; a failed render writes nothing."""
+    """Render every format first, then write them as one: a failed render or a failed write
+    (a full disk) leaves none of this plan's files."""
     stem = base_name(plan, options.name)
     rendered = [(out / f"{stem}.{fmt}", render(plan, fmt, options)) for fmt in options.formats]
-    for path, data in rendered:
-        atomic_write(path, data)
+    atomic_write_many(rendered)
     return [path for path, _ in rendered]
