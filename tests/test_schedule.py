@@ -3,7 +3,8 @@
 Every VEVENT the exporter writes is expanded by vobject (``getrruleset``, which reads the
 file's own VTIMEZONE) and by ``dateutil.rrule.rrulestr`` (with DTSTART put in its zoneinfo
 zone); both must give exactly the instants, and the local wall-clock times, that
-:func:`iopcli.schedule.occurrences` gives.
+:func:`iopcli.schedule.occurrences` gives. (The schedule expands rules with its own date
+arithmetic, not with dateutil, so dateutil here is a second engine, not the same one.)
 """
 
 from __future__ import annotations
@@ -187,9 +188,10 @@ def assert_expansions_agree(plan: AftercarePlan, options: IcsOptions | None = No
                 offset = before_gap.utcoffset()
                 assert offset is not None
                 assert want.astimezone(UTC) == (naive(want) - offset).replace(tzinfo=UTC)
-        # Ends: DTEND - DTSTART as an exact duration, the same for every occurrence
-        # (RFC 5545 3.8.5.3).
-        length = event.dtend.value.astimezone(UTC) - event.dtstart.value.astimezone(UTC)
+        # Ends: the DURATION, exact elapsed time, the same for every occurrence
+        # (RFC 5545 3.8.5.3). A timed event never carries a local DTEND.
+        assert "dtend" not in event.contents, key
+        length = event.duration.value
         for occurrence in occurrences(entry):
             assert isinstance(occurrence.end, dt.datetime)
             assert isinstance(occurrence.start, dt.datetime)
@@ -339,7 +341,7 @@ def test_meeting_ending_after_midnight_ends_the_next_day() -> None:
         assert end.date() == start.date() + dt.timedelta(days=1)
         assert end - start == dt.timedelta(hours=1)
     event = events_by_key(plan)["meetings/late"]
-    assert naive(event.dtend.value) == dt.datetime(2027, 3, 6, 0, 30)
+    assert naive(event.dtstart.value) + event.duration.value == dt.datetime(2027, 3, 6, 0, 30)
     assert_expansions_agree(plan)
 
 
@@ -351,6 +353,8 @@ def test_appointment_repeats_map_to_rules() -> None:
             "{id: weekly, provider: B, date: 2027-03-03, time: '09:00', repeat: weekly}",
             "{id: fortnight, provider: C, date: 2027-03-03, time: '09:00', repeat: biweekly}",
             "{id: monthly, provider: D, date: 2027-01-31, time: '09:00', repeat: monthly}",
+            "{id: skip, provider: F, date: 2027-01-31, time: '09:00', repeat: monthly,"
+            " short_months: skip}",
             "{id: after, provider: E, date: 2027-09-01, time: '09:00', repeat: weekly}",
         ],
     )
@@ -365,9 +369,14 @@ def test_appointment_repeats_map_to_rules() -> None:
     dates = [s.date() for s in timed(fortnight)]
     assert dates == [dt.date(2027, 3, 3) + dt.timedelta(days=14 * n) for n in range(len(dates))]
     assert dates[-1] <= dt.date(2027, 5, 30) < dates[-1] + dt.timedelta(days=14)
-    # A monthly appointment on the 31st skips months without one, as RFC 5545 does.
+    # A monthly appointment on the 31st is on the last day of a shorter month by default
+    # (BYMONTHDAY=-1) ...
     monthly = [s.date() for s in timed(series["appointments/monthly"])]
-    assert monthly == [dt.date(2027, 1, 31), dt.date(2027, 3, 31)]
+    assert monthly[:3] == [dt.date(2027, 1, 31), dt.date(2027, 2, 28), dt.date(2027, 3, 31)]
+    assert monthly[3:] == [dt.date(2027, 4, 30)]  # then the horizon (May 30) ends it
+    # ... and skips months without a 31st with short_months: skip, as RFC 5545 does.
+    skipped = [s.date() for s in timed(series["appointments/skip"])]
+    assert skipped == [dt.date(2027, 1, 31), dt.date(2027, 3, 31)]
     # Dated after the horizon: shown once, not repeated.
     assert series["appointments/after"].rule is None
     assert_expansions_agree(plan)

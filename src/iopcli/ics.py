@@ -11,13 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
-from functools import lru_cache
 
 from icalendar import Alarm, Calendar, Event
 
 from iopcli.describe import describe
 from iopcli.model import AftercarePlan
-from iopcli.schedule import DEFAULT_HORIZON_DAYS, EntryKind, Series, plan_series
+from iopcli.schedule import DEFAULT_HORIZON_DAYS, EntryKind, Series, length, plan_series
 from iopcli.timezones import vtimezone
 
 UID_NAMESPACE = uuid.UUID("6f1b1d2e-3c4a-5b6c-8d7e-9f0a1b2c3d4e")
@@ -75,7 +74,9 @@ def plan_to_ics(
     if previous is not None:
         keys = {entry.key for entry in series}
         removed = [s for s in plan_series(previous, options.horizon_days) if s.key not in keys]
-    zones = sorted({s.tz for s in series + removed if not s.all_day})
+    first_year, last_year = calendar_years(series + removed)
+    for tzid in sorted({s.tz for s in series + removed if not s.all_day}):
+        calendar.add_component(vtimezone(tzid, first_year, last_year))
     stamp, seq = _stamp(plan), sequence(plan)
     for entry in series:
         calendar.add_component(_event(entry, plan, discreet, options, stamp, seq))
@@ -85,24 +86,32 @@ def plan_to_ics(
         event = _event(entry, previous, discreet, quiet, stamp, seq)
         event.add("STATUS", "CANCELLED")
         calendar.add_component(event)
-    return _with_zones(bytes(calendar.to_ical()), zones)
+    return bytes(calendar.to_ical())
 
 
-@lru_cache(maxsize=128)
-def _vtimezone_bytes(tzid: str) -> bytes:
-    return bytes(vtimezone(tzid).to_ical())
+def calendar_years(series: list[Series]) -> tuple[int, int]:
+    """The first and last year any timed event can fall in: from the first DTSTART to the
+    last UNTIL, a day either side for zones ahead of or behind the plan's."""
+    starts = [s.start for s in series if isinstance(s.start, dt.datetime)]
+    timed = [s for s in series if isinstance(s.start, dt.datetime)]
+    if not starts:
+        return (0, 0)
+    day = dt.timedelta(days=1)
+    first = min(start.astimezone(dt.UTC) for start in starts).date() - day
+    last = max(_last_instant(s) for s in timed).date() + day
+    return (first.year, last.year)
 
 
-def _with_zones(body: bytes, zones: list[str]) -> bytes:
-    """Put the (cached, already serialised) VTIMEZONEs after the calendar's own properties,
-    where icalendar would have written them: a batch serialises each zone once, not per plan."""
-    if not zones:
-        return body
-    blocks = b"".join(_vtimezone_bytes(tzid) for tzid in zones)
-    at = body.find(b"BEGIN:VEVENT\r\n")
-    if at < 0:
-        at = body.rindex(b"END:VCALENDAR")
-    return body[:at] + blocks + body[at:]
+def _last_instant(series: Series) -> dt.datetime:
+    if series.rule is not None and isinstance(series.rule.until, dt.datetime):
+        return max(series.rule.until, _as_utc(series.end))
+    return _as_utc(series.end)
+
+
+def _as_utc(value: dt.datetime | dt.date) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC)
+    return dt.datetime.combine(value, dt.time(), tzinfo=dt.UTC)
 
 
 def _event(
@@ -120,15 +129,14 @@ def _event(
     event.add("SEQUENCE", seq)
     event.add("SUMMARY", described.title)
     event.add("DTSTART", series.start)
-    event.add("DTEND", series.end)
+    if series.all_day:
+        event.add("DTEND", series.end)
+    else:
+        # Elapsed time, not a local DTEND: an end in a repeated hour would read as before the
+        # start, and one across a skipped hour would stretch every later instance by an hour.
+        event.add("DURATION", length(series))
     if series.rule is not None:
-        rule: dict[str, object] = {"FREQ": series.rule.freq}
-        if series.rule.interval > 1:
-            rule["INTERVAL"] = series.rule.interval
-        if series.rule.byday:
-            rule["BYDAY"] = [day.ical for day in series.rule.byday]
-        rule["UNTIL"] = series.rule.until
-        event.add("RRULE", rule)
+        event.add("RRULE", series.rule.ical())
     if described.location:
         event.add("LOCATION", described.location)
     if described.url:

@@ -9,6 +9,7 @@ from its name (``tuesday-night-hope``); once a plan passes through iopcli its id
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any, Literal, TypeAlias, TypeVar
 
@@ -21,6 +22,8 @@ from pydantic import (
     Field,
     ModelWrapValidatorHandler,
     StringConstraints,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
 
@@ -97,6 +100,17 @@ ItemList: TypeAlias = Annotated[list[T], AfterValidator(_assign_ids)]
 def _one_or_many(value: Any) -> Any:
     """Let a single value stand where a list is expected: ``days: tue``."""
     return [value] if isinstance(value, str) else value
+
+
+def _weeks_of_month(value: Any) -> Any:
+    """``weeks: 1`` or ``weeks: [1, 3]`` or ``weeks: 1st and 3rd``: numbers read as text."""
+    if isinstance(value, str):
+        value = [part for part in re.split(r"\s*(?:,|\band\b|&)\s*", value.strip()) if part]
+    if isinstance(value, int):
+        value = [value]
+    if isinstance(value, list):
+        return [str(v) if isinstance(v, int) and not isinstance(v, bool) else v for v in value]
+    return value
 
 
 def _from_text(key: str) -> Callable[[Any], Any]:
@@ -201,6 +215,57 @@ class Recurrence(Choice):
             "every_2_weeks": "Every 2 weeks",
             "monthly": "Every month",
         }
+
+
+class MeetingRepeat(Choice):
+    """How often a meeting is held: weekly, every other week, or on Nth weekdays of the month."""
+
+    WEEKLY = "weekly"
+    EVERY_2_WEEKS = "every_2_weeks"
+    MONTHLY = "monthly"
+
+    @staticmethod
+    def _aliases() -> dict[str, str]:
+        return {
+            "biweekly": "every_2_weeks",
+            "fortnightly": "every_2_weeks",
+            "every_two_weeks": "every_2_weeks",
+            "every_other_week": "every_2_weeks",
+        }
+
+
+class WeekOfMonth(Choice):
+    """Which of a month's weekdays: the 1st to 5th, or the last."""
+
+    FIRST = "1st"
+    SECOND = "2nd"
+    THIRD = "3rd"
+    FOURTH = "4th"
+    FIFTH = "5th"
+    LAST = "last"
+
+    @staticmethod
+    def _aliases() -> dict[str, str]:
+        words = ["first", "second", "third", "fourth", "fifth"]
+        out = {str(n): f"{n}{WEEK_SUFFIXES[n - 1]}" for n in range(1, 6)}
+        out.update({word: f"{n}{WEEK_SUFFIXES[n - 1]}" for n, word in enumerate(words, 1)})
+        out["-1"] = "last"
+        return out
+
+    @property
+    def nth(self) -> int:
+        """1 to 5, or -1 for the last: the number in an RRULE ``BYDAY=-1SU``."""
+        return -1 if self is WeekOfMonth.LAST else int(self.value[0])
+
+
+WEEK_SUFFIXES = ("st", "nd", "rd", "th", "th")
+
+
+class ShortMonths(Choice):
+    """What a monthly repeat on day 29, 30 or 31 does in a month without that day."""
+
+    LAST_DAY = "last_day"
+    SKIP = "skip"
 
 
 class Fellowship(Choice):
@@ -330,6 +395,11 @@ class Appointment(Item):
     time: TimeOfDay = Field(description="Start time, e.g. 15:00 or 3pm.")
     duration_minutes: int = Field(default=60, ge=5, le=720)
     repeat: Recurrence = Recurrence.ONCE
+    short_months: ShortMonths = Field(
+        default=ShortMonths.LAST_DAY,
+        description="Monthly on day 29, 30 or 31: in a shorter month, last_day (the month's "
+        "last day) or skip.",
+    )
     timezone: TimeZoneName | None = Field(default=None, description="Defaults to the plan's.")
     address: Text | None = Field(default=None, description="Where, for an in-person visit.")
     link: Url | None = Field(default=None, description="Telehealth link.")
@@ -421,7 +491,21 @@ class Meeting(Item):
         min_length=1, description="Weekday(s): names or abbreviations (mon, Tuesday, thu)."
     )
     start: TimeOfDay
-    end: TimeOfDay | None = Field(default=None, description="Defaults to one hour after start.")
+    end: TimeOfDay | None = Field(
+        default=None,
+        description="Defaults to one hour after start; an end before the start is the next day.",
+    )
+    repeat: MeetingRepeat = Field(
+        default=MeetingRepeat.WEEKLY,
+        description="weekly, every_2_weeks (with first_date) or monthly (with weeks).",
+    )
+    first_date: dt.date | None = Field(
+        default=None, description="Every 2 weeks: the date of one meeting, to count from."
+    )
+    weeks: Annotated[list[WeekOfMonth], BeforeValidator(_weeks_of_month)] = Field(
+        default_factory=list,
+        description="Monthly: which of the month's days, e.g. [1st, 3rd] or [last].",
+    )
     timezone: TimeZoneName | None = Field(
         default=None, description="Where the meeting's clock is; defaults to the plan's."
     )
@@ -462,6 +546,40 @@ class Meeting(Item):
 
     def id_basis(self) -> str:
         return self.name
+
+    @field_validator("end")
+    @classmethod
+    def _has_a_length(cls, end: dt.time | None, info: ValidationInfo) -> dt.time | None:
+        if end is not None and end == info.data.get("start"):
+            raise ValueError(
+                "the meeting ends when it starts: give the time it ends (leave end out for"
+                " one hour; an end before the start means the next day)"
+            )
+        return end
+
+    @field_validator("first_date")
+    @classmethod
+    def _first_date_is_a_meeting_day(cls, first: dt.date | None, info: ValidationInfo) -> Any:
+        if first is None:
+            return first
+        if info.data.get("repeat") is not MeetingRepeat.EVERY_2_WEEKS:
+            raise ValueError("first_date is only used with repeat: every_2_weeks")
+        days = info.data.get("days") or []
+        if first.weekday() not in {day.number for day in days}:
+            raise ValueError(f"{first} is a {first:%A}, not one of the meeting's days")
+        return first
+
+    @model_validator(mode="after")
+    def _check_repeat(self) -> Meeting:
+        if self.weeks and "repeat" not in self.model_fields_set:
+            self.repeat = MeetingRepeat.MONTHLY  # weeks: [1st, 3rd] says monthly by itself
+        if self.repeat is MeetingRepeat.EVERY_2_WEEKS and self.first_date is None:
+            raise ValueError("repeat every_2_weeks needs first_date: the date of one meeting")
+        if self.repeat is MeetingRepeat.MONTHLY and not self.weeks:
+            raise ValueError("repeat monthly needs weeks: which of the month's days, e.g. [1st]")
+        if self.repeat is not MeetingRepeat.MONTHLY and self.weeks:
+            raise ValueError("weeks is only used with repeat: monthly")
+        return self
 
     @property
     def end_time(self) -> dt.time:

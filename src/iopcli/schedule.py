@@ -9,17 +9,30 @@ daylight-saving change.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import lru_cache
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from iopcli.model import AftercarePlan, Appointment, Item, Medication, Meeting, Recurrence
+from iopcli.model import (
+    AftercarePlan,
+    Appointment,
+    Item,
+    Medication,
+    Meeting,
+    MeetingRepeat,
+    Recurrence,
+    ShortMonths,
+)
 from iopcli.values import Weekday
 
 DEFAULT_HORIZON_DAYS = 90
 UTC = dt.UTC
+UTC_MIN = dt.datetime.min.replace(tzinfo=UTC)  # a rule's UNTIL before it is known
 
 
 class EntryKind(StrEnum):
@@ -31,12 +44,35 @@ class EntryKind(StrEnum):
 
 @dataclass(frozen=True)
 class Rule:
-    """A recurrence: FREQ, INTERVAL, BYDAY and UNTIL (UTC for timed series, a date for all-day)."""
+    """A recurrence as an RFC 5545 RRULE states it (UTC UNTIL for timed series, a date for
+    all-day ones). Only the parts iopcli writes: FREQ, INTERVAL, BYDAY (with an ordinal for
+    monthly "1st and 3rd Friday"), BYMONTHDAY with BYSETPOS (monthly on the last day)."""
 
     freq: str  # DAILY, WEEKLY or MONTHLY
     until: dt.datetime | dt.date
     interval: int = 1
     byday: tuple[Weekday, ...] = ()
+    nth: tuple[int, ...] = ()  # MONTHLY: which of the month's ``byday`` (1 to 5, -1 the last)
+    bymonthday: tuple[int, ...] = ()  # MONTHLY: days of the month
+    bysetpos: int | None = None  # MONTHLY: -1 = the last of the ``bymonthday`` the month has
+
+    def ical(self) -> dict[str, object]:
+        """The RRULE's parts in the order they are written."""
+        rule: dict[str, object] = {"FREQ": self.freq}
+        if self.interval > 1:
+            rule["INTERVAL"] = self.interval
+        if self.nth:
+            rule["BYDAY"] = [f"{n}{day.ical}" for n in self.nth for day in self.byday]
+        elif self.byday:
+            rule["BYDAY"] = [day.ical for day in self.byday]
+        if self.bymonthday:
+            rule["BYMONTHDAY"] = list(self.bymonthday)
+        if self.bysetpos is not None:
+            rule["BYSETPOS"] = self.bysetpos
+        if self.freq == "WEEKLY" and self.interval > 1 and len(self.byday) > 1:
+            rule["WKST"] = "MO"  # the default, written out: it decides which weeks count
+        rule["UNTIL"] = self.until
+        return rule
 
 
 @dataclass(frozen=True)
@@ -57,8 +93,15 @@ class Series:
 @dataclass(frozen=True)
 class Occurrence:
     series: Series
-    start: dt.datetime | dt.date
+    start: dt.datetime | dt.date  # the planned wall-clock time in the series' zone (fold 0)
     end: dt.datetime | dt.date
+
+    @property
+    def clock(self) -> ClockChange | None:
+        """Whether the planned time was skipped or repeated by a clock change that day."""
+        if isinstance(self.start, dt.datetime):
+            return clock_change(self.start, self.series.tz)
+        return None
 
 
 @lru_cache(maxsize=256)
@@ -81,28 +124,70 @@ def _meeting_series(meeting: Meeting, plan: AftercarePlan, last_day: dt.date) ->
     # start of discharge day where the person is (a midnight meeting in New York is still the
     # evening before in Denver), and repeats end with the person's horizon day.
     begins = dt.datetime.combine(plan.program.discharge_date, dt.time(), tzinfo=zone(plan.timezone))
-    wanted = {day.number for day in meeting.days}
+    days = tuple(sorted(set(meeting.days), key=lambda d: d.number))
+    if meeting.repeat is MeetingRepeat.EVERY_2_WEEKS:
+        rule = Rule("WEEKLY", UTC_MIN, interval=2, byday=days)
+    elif meeting.repeat is MeetingRepeat.MONTHLY:
+        nth = tuple(sorted({w.nth for w in meeting.weeks}, key=lambda n: (n < 0, n)))
+        rule = Rule("MONTHLY", UTC_MIN, byday=days, nth=nth)
+    else:
+        rule = Rule("WEEKLY", UTC_MIN, byday=days)
     first = plan.program.discharge_date - dt.timedelta(days=1)
     while (
-        first.weekday() not in wanted
+        not _matches(rule, first, meeting.first_date)
         or dt.datetime.combine(first, meeting.start, tzinfo=zone(tz)) < begins
     ):
         first += dt.timedelta(days=1)
     until = _last_moment_utc(last_day, plan.timezone)
     start = dt.datetime.combine(first, meeting.start, tzinfo=zone(tz))
-    if start > until:
-        return None  # a horizon shorter than a week can hold no meeting at all
-    # The length as the clock on an ordinary day reads it (7:00 to 8:15 is 75 minutes), even
-    # when the first meeting falls on a clock-change day: every instance gets this length.
-    length = dt.datetime.combine(dt.date(2000, 1, 1), meeting.end_time) - dt.datetime.combine(
-        dt.date(2000, 1, 1), meeting.start
-    )
+    if start.astimezone(UTC) > until:
+        return None  # a horizon shorter than the gap between meetings holds no meeting at all
+    end = _exact_add(start, meeting_length(meeting))
+    rule = replace(rule, until=until)
+    return Series(f"meetings/{meeting.id}", EntryKind.MEETING, meeting, tz, start, end, rule)
+
+
+def meeting_length(meeting: Meeting) -> dt.timedelta:
+    """The length as the clock on an ordinary day reads it (7:00 to 8:15 is 75 minutes; 23:30
+    to 00:30 is an hour, ending the next day). Every instance lasts this long, even on a
+    clock-change day: the calendar file states it as a DURATION."""
+    day = dt.date(2000, 1, 1)
+    length = dt.datetime.combine(day, meeting.end_time) - dt.datetime.combine(day, meeting.start)
     if length <= dt.timedelta(0):
         length += dt.timedelta(days=1)  # ends after midnight
-    end = _exact_add(start, length)
-    days = tuple(sorted(set(meeting.days), key=lambda d: d.number))
-    rule = Rule("WEEKLY", until, byday=days)
-    return Series(f"meetings/{meeting.id}", EntryKind.MEETING, meeting, tz, start, end, rule)
+    return length
+
+
+def _matches(rule: Rule, day: dt.date, anchor: dt.date | None) -> bool:
+    """Whether a meeting rule holds on ``day``; ``anchor`` is a day in an every-2-weeks cycle."""
+    if rule.byday and day.weekday() not in {d.number for d in rule.byday}:
+        return False
+    if rule.interval == 2 and anchor is not None:
+        weeks = (_monday(day) - _monday(anchor)).days // 7
+        return weeks % 2 == 0
+    if rule.nth:
+        return any(_nth_weekday(day.year, day.month, day.weekday(), n) == day for n in rule.nth)
+    return True
+
+
+def _monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def _days_in_month(year: int, month: int) -> int:
+    return calendar.monthrange(year, month)[1]
+
+
+def _nth_weekday(year: int, month: int, weekday: int, nth: int) -> dt.date | None:
+    """The month's ``nth`` given weekday (Monday = 0); -1 is the last. None if there is none."""
+    length = _days_in_month(year, month)
+    if nth > 0:
+        first = dt.date(year, month, 1)
+        day = 1 + (weekday - first.weekday()) % 7 + 7 * (nth - 1)
+    else:
+        last = dt.date(year, month, length)
+        day = length - (last.weekday() - weekday) % 7
+    return dt.date(year, month, day) if 1 <= day <= length else None
 
 
 _APPOINTMENT_RULES = {
@@ -120,19 +205,39 @@ def _appointment_series(item: Appointment, plan: AftercarePlan, last_day: dt.dat
     if item.repeat in _APPOINTMENT_RULES and item.date < last_day:
         freq, interval = _APPOINTMENT_RULES[item.repeat]
         rule = Rule(freq, _last_moment_utc(last_day, plan.timezone), interval=interval)
+        if freq == "MONTHLY" and item.date.day > 28 and item.short_months is ShortMonths.LAST_DAY:
+            rule = replace(rule, **_last_day_parts(item.date.day))
     return Series(f"appointments/{item.id}", EntryKind.APPOINTMENT, item, tz, start, end, rule)
 
 
-def _refill_series(item: Medication, plan: AftercarePlan, last_day: dt.date) -> Series | None:
+def _last_day_parts(day: int) -> dict[str, Any]:
+    """Monthly on ``day`` (29 to 31), or on the month's last day when it is shorter."""
+    if day == 31:
+        return {"bymonthday": (-1,)}  # the form every engine reads
+    return {"bymonthday": tuple(range(28, day + 1)), "bysetpos": -1}
+
+
+def first_refill(item: Medication, discharge: dt.date) -> dt.date | None:
+    """The refill the calendar starts with: ``next_refill``, moved on by whole refill periods
+    to the first one on or after discharge (a refill before discharge is already past)."""
     if item.next_refill is None:
         return None
+    day = item.next_refill
+    if item.refill_every_days and day < discharge:
+        periods = -(-(discharge - day).days // item.refill_every_days)
+        day += dt.timedelta(days=periods * item.refill_every_days)
+    return day
+
+
+def _refill_series(item: Medication, plan: AftercarePlan, last_day: dt.date) -> Series | None:
+    first = first_refill(item, plan.program.discharge_date)
+    if first is None:
+        return None
     rule = None
-    if item.refill_every_days and item.next_refill < last_day:
+    if item.refill_every_days and first < last_day:
         rule = Rule("DAILY", last_day, interval=item.refill_every_days)
-    end = item.next_refill + dt.timedelta(days=1)
-    return Series(
-        f"medications/{item.id}", EntryKind.REFILL, item, plan.timezone, item.next_refill, end, rule
-    )
+    end = first + dt.timedelta(days=1)
+    return Series(f"medications/{item.id}", EntryKind.REFILL, item, plan.timezone, first, end, rule)
 
 
 def plan_series(plan: AftercarePlan, horizon_days: int = DEFAULT_HORIZON_DAYS) -> list[Series]:
@@ -156,7 +261,9 @@ def _exact_add(start: dt.datetime, delta: dt.timedelta) -> dt.datetime:
 
 
 def _local_starts(series: Series) -> list[dt.datetime]:
-    """Start times as naive wall-clock datetimes (naive midnight for all-day series)."""
+    """Start times as naive wall-clock datetimes (naive midnight for all-day series), as
+    RFC 5545 expands the series' rule. Plain date arithmetic on the few rule shapes
+    :class:`Rule` can hold, so no recurrence library decides what the calendar says."""
     start = series.start
     naive = (
         start.replace(tzinfo=None)
@@ -166,34 +273,90 @@ def _local_starts(series: Series) -> list[dt.datetime]:
     rule = series.rule
     if rule is None:
         return [naive]
-    from dateutil import rrule as du
 
-    if isinstance(rule.until, dt.datetime):
-        until = rule.until.astimezone(zone(series.tz)).replace(tzinfo=None)
-    else:
-        until = dt.datetime.combine(rule.until, dt.time())
-    freq = getattr(du, rule.freq)  # DAILY, WEEKLY, MONTHLY: the same names as in RRULE
-    byweekday = [day.number for day in rule.byday] or None
-    return list(
-        du.rrule(freq, dtstart=naive, interval=rule.interval, byweekday=byweekday, until=until)
-    )
+    def within(local: dt.datetime) -> bool:
+        if isinstance(rule.until, dt.datetime):
+            return local.replace(tzinfo=zone(series.tz)).astimezone(UTC) <= rule.until
+        return local.date() <= rule.until
+
+    found: list[dt.datetime] = []
+    for day in _candidate_days(rule, naive.date()):
+        local = dt.datetime.combine(day, naive.time())
+        if not within(local):
+            break
+        found.append(local)
+    return found
+
+
+def _candidate_days(rule: Rule, first: dt.date) -> Iterator[dt.date]:
+    """The rule's days from ``first`` on, in order, without end (the caller stops at UNTIL)."""
+    if rule.freq == "DAILY":
+        day = first
+        while True:
+            yield day
+            day += dt.timedelta(days=rule.interval)
+    if rule.freq == "WEEKLY":
+        weekdays = sorted(d.number for d in rule.byday) or [first.weekday()]
+        week = _monday(first)
+        while True:
+            for weekday in weekdays:
+                day = week + dt.timedelta(days=weekday)
+                if day >= first:
+                    yield day
+            week += dt.timedelta(weeks=rule.interval)
+    year, month = first.year, first.month
+    while True:
+        for day in sorted(_month_days(rule, year, month, first.day)):
+            if day >= first:
+                yield day
+        month += rule.interval
+        year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
+
+
+def _month_days(rule: Rule, year: int, month: int, dtstart_day: int) -> set[dt.date]:
+    length = _days_in_month(year, month)
+    if rule.nth:
+        found = {_nth_weekday(year, month, day.number, n) for n in rule.nth for day in rule.byday}
+        return {day for day in found if day is not None}
+    numbers = rule.bymonthday or (dtstart_day,)
+    days = sorted(n if n > 0 else length + 1 + n for n in numbers if -length <= n <= length)
+    days = [n for n in days if n >= 1]
+    if rule.bysetpos is not None:
+        days = [days[rule.bysetpos]] if days else []
+    return {dt.date(year, month, n) for n in days}
+
+
+ClockChange = Literal["skipped", "repeated"]
+
+
+def clock_change(local: dt.datetime, tz: str) -> ClockChange | None:
+    """Whether a wall-clock time does not exist that day (clocks went forward over it: RFC 5545
+    and iopcli read it with the offset before the change, so it shows an hour later) or comes
+    twice (clocks went back: the first one is meant)."""
+    naive = local.replace(tzinfo=None)
+    first = naive.replace(tzinfo=zone(tz), fold=0)
+    second = naive.replace(tzinfo=zone(tz), fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return None
+    back = first.astimezone(UTC).astimezone(zone(tz)).replace(tzinfo=None)
+    return "repeated" if back == naive else "skipped"
 
 
 def occurrences(series: Series) -> list[Occurrence]:
     """Every occurrence of a series, each in the series' own time zone."""
-    length = _length(series)
+    span = length(series)
     found = []
     for local in _local_starts(series):
         if series.all_day:
             day = local.date()
-            found.append(Occurrence(series, day, day + length.days * dt.timedelta(days=1)))
+            found.append(Occurrence(series, day, day + span.days * dt.timedelta(days=1)))
         else:
             start = local.replace(tzinfo=zone(series.tz))
-            found.append(Occurrence(series, start, _exact_add(start, length)))
+            found.append(Occurrence(series, start, _exact_add(start, span)))
     return found
 
 
-def _length(series: Series) -> dt.timedelta:
+def length(series: Series) -> dt.timedelta:
     """The exact length of the first instance, which RFC 5545 (3.8.5.3) gives every instance."""
     if isinstance(series.start, dt.datetime) and isinstance(series.end, dt.datetime):
         return series.end.astimezone(UTC) - series.start.astimezone(UTC)

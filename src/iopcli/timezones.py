@@ -1,11 +1,13 @@
 """VTIMEZONE blocks in the RRULE style that Outlook and Thunderbird read correctly.
 
-icalendar's own ``Timezone.from_tzid`` writes a list of RDATEs, which some clients misread
-after a daylight-saving change. Every TZif file of the tz database ends with a POSIX TZ string
-that states the zone's current yearly rule ("CST6CDT,M3.2.0,M11.1.0"); this module turns that
-rule into STANDARD/DAYLIGHT components with ``RRULE:FREQ=YEARLY;BYMONTH=..;BYDAY=..``, as
-Thunderbird's and Outlook's own zones are written. A rule this form cannot state (a change at
-24:00 or later, Julian-day rules) falls back to icalendar's RDATE style for the years needed.
+icalendar's own ``Timezone.from_tzid`` writes comma-separated RDATE lists, which ical.js and
+vobject read only the first value of. Every TZif file of the tz database ends with a POSIX TZ
+string that states the zone's current yearly rule ("CST6CDT,M3.2.0,M11.1.0"); this module turns
+that rule into STANDARD/DAYLIGHT components with ``RRULE:FREQ=YEARLY;BYMONTH=..;BYDAY=..``, as
+Thunderbird's and Outlook's own zones are written. Where that rule does not hold for every year
+the calendar's events fall in (Sao Paulo kept DST until 2019; Casablanca changes for Ramadan
+until 2087), or cannot be stated that way (a change at 24:00 or later), the zone is written as
+one RDATE per change in those years.
 """
 
 from __future__ import annotations
@@ -129,38 +131,53 @@ class _Rule:
         return self.dst_offset if inside else self.std_offset
 
 
-# The years exports can fall in. A zone whose rule at the end of its TZif file is not yet in
-# force for all of them (Africa/Casablanca lists each Ramadan change until 2087) is written
-# from its real transitions instead.
-_CHECK_YEARS = range(2025, 2046)
+# The years a VTIMEZONE is written for when none are given (tests, and zones looked at on
+# their own); an export passes the years its own events fall in.
+DEFAULT_YEARS = (2024, 2045)
 
 
-def _rule_holds(rule: _Rule, key: str) -> bool:
-    """Whether the rule gives zoneinfo's offset at weekly samples and every 6 hours near its
-    own changes: enough to catch changes a week or more apart from it, such as Ramadan."""
+def _offset(tz: zoneinfo.ZoneInfo, moment: dt.datetime) -> dt.timedelta:
+    """The UTC offset in force at a naive UTC moment."""
+    value = moment.replace(tzinfo=dt.UTC).astimezone(tz).utcoffset()
+    assert value is not None
+    return value
+
+
+def _rule_holds(rule: _Rule, key: str, first_year: int, last_year: int) -> bool:
+    """Whether the rule gives zoneinfo's offset throughout the years: on each side of every
+    change the tz database has in them, of every change the rule states, and once a week (the
+    offset is constant between changes, so that is every moment)."""
     tz = zoneinfo.ZoneInfo(key)
     moments: list[dt.datetime] = []
-    first, last = dt.datetime(_CHECK_YEARS.start, 1, 1, 12), dt.datetime(_CHECK_YEARS.stop, 1, 1)
+    first, last = dt.datetime(first_year, 1, 1), dt.datetime(last_year + 1, 1, 1)
     moment = first
     while moment < last:
         moments.append(moment)
         moment += dt.timedelta(days=7)
-    for year in _CHECK_YEARS:
-        for transition in (rule.start, rule.end):
-            if transition is not None:
-                near = transition.onset(year) - dt.timedelta(days=8)
-                moments += [near + dt.timedelta(hours=6 * i) for i in range(4 * 16)]
-    return all(
-        m.replace(tzinfo=dt.UTC).astimezone(tz).utcoffset() == rule.offset_at(m) for m in moments
-    )
+    minute = dt.timedelta(minutes=1)
+    for change, _, _, _ in _transitions(key, first_year, last_year):
+        moments += [change - minute, change]
+    for year in range(first_year, last_year + 1):
+        for onset, offset in ((rule.start, rule.std_offset), (rule.end, rule.dst_offset)):
+            if onset is not None and offset is not None:
+                change = onset.onset(year) - offset
+                moments += [change - minute, change]
+    return all(_offset(tz, m) == rule.offset_at(m) for m in moments)
 
 
-@lru_cache(maxsize=128)
-def vtimezone(key: str) -> Timezone:
-    """The VTIMEZONE for an IANA zone; cached, since plans share a handful of zones."""
+@lru_cache(maxsize=256)
+def vtimezone(key: str, first_year: int | None = None, last_year: int | None = None) -> Timezone:
+    """The VTIMEZONE for an IANA zone, right for every moment from January 1 of ``first_year``
+    to the end of ``last_year``; cached, since plans share a handful of zones and years.
+
+    The zone's current yearly rule (RRULE style) where it holds for all those years; otherwise
+    every change in them, one RDATE per line (Sao Paulo before 2019, Casablanca's Ramadan
+    changes, Jerusalem's changes at 26:00)."""
+    first_year = DEFAULT_YEARS[0] if first_year is None else first_year
+    last_year = DEFAULT_YEARS[1] if last_year is None else last_year
     rule = _Rule.parse(posix_rule(key))
-    if rule is None or not _rule_holds(rule, key):
-        return _fallback(key)
+    if rule is None or not _rule_holds(rule, key, first_year, last_year):
+        return _fallback(key, first_year, last_year)
     tz = Timezone()
     tz.add("TZID", key)
     if rule.dst_name is None or rule.dst_offset is None or rule.start is None or rule.end is None:
@@ -205,43 +222,57 @@ def _part(
     return component
 
 
-_FALLBACK_SPAN = (dt.datetime(2024, 1, 1), dt.datetime(2046, 1, 1))
+@lru_cache(maxsize=256)
+def _transitions(
+    key: str, first_year: int, last_year: int
+) -> tuple[tuple[dt.datetime, dt.timedelta, dt.timedelta, str], ...]:
+    """(UTC instant, offset before, offset after, name after) for each change in the years.
 
-
-def _transitions(key: str) -> list[tuple[dt.datetime, dt.timedelta, dt.timedelta, str]]:
-    """(UTC instant, offset before, offset after, name after) for each change in the span."""
+    A week-by-week walk in UTC, day by day in a week whose ends differ, bisected to the
+    minute where the offset changes. (icalendar's
+    ``Timezone.from_tzid`` is faster but steps 64 days at a time and so misses Casablanca's
+    35-day Ramadan change in some years, 2047 among them; and it writes a spring-forward onset
+    in the local time after the change, where RFC 5545 wants the time before it.)"""
     tz = zoneinfo.ZoneInfo(key)
-
-    def offset(moment: dt.datetime) -> dt.timedelta:
-        value = moment.replace(tzinfo=dt.UTC).astimezone(tz).utcoffset()
-        assert value is not None
-        return value
-
     found = []
-    day, last = _FALLBACK_SPAN
-    while day < last:
-        following = day + dt.timedelta(days=1)
-        if offset(day) != offset(following):
-            low, high = day, following  # the change lies in (low, high]: bisect to the minute
-            while high - low > dt.timedelta(minutes=1):
-                middle = low + (high - low) / 2
-                middle = middle.replace(second=0, microsecond=0)
-                if middle <= low:
-                    break
-                low, high = (middle, high) if offset(middle) == offset(low) else (low, middle)
-            name = high.replace(tzinfo=dt.UTC).astimezone(tz).tzname() or ""
-            found.append((high, offset(low), offset(high), name))
-        day = following
-    return found
+    week, last = dt.datetime(first_year, 1, 1), dt.datetime(last_year + 1, 1, 1)
+    day_step, week_step = dt.timedelta(days=1), dt.timedelta(days=7)
+    week_offset = _offset(tz, week)
+    while week < last:
+        next_offset = _offset(tz, week + week_step)
+        # A week with the same offset at both ends holds no change (no zone changes and
+        # changes back within a week); otherwise each of its days is looked at.
+        day, before = week, week_offset
+        while next_offset != week_offset and day < week + week_step:
+            after = _offset(tz, day + day_step)
+            if before != after:
+                found.append(_bisect(tz, day, day + day_step, before))
+            day, before = day + day_step, after
+        week, week_offset = week + week_step, next_offset
+    return tuple(change for change in found if change[0] < last)
 
 
-def _fallback(key: str) -> Timezone:
-    """A zone whose rules this module cannot state as yearly RRULEs: every change in a fixed
-    span (not one around today: exports must not depend on the clock), as RDATEs. Each
-    onset is written in the local time before the change, as RFC 5545 requires."""
+def _bisect(
+    tz: zoneinfo.ZoneInfo, low: dt.datetime, high: dt.datetime, before: dt.timedelta
+) -> tuple[dt.datetime, dt.timedelta, dt.timedelta, str]:
+    """The change in (low, high], to the minute: (instant, offset before, after, name after)."""
+    while high - low > dt.timedelta(minutes=1):
+        middle = (low + (high - low) / 2).replace(second=0, microsecond=0)
+        if middle <= low:
+            break
+        low, high = (middle, high) if _offset(tz, middle) == before else (low, middle)
+    name = high.replace(tzinfo=dt.UTC).astimezone(tz).tzname() or ""
+    return (high, before, _offset(tz, high), name)
+
+
+def _fallback(key: str, first_year: int, last_year: int) -> Timezone:
+    """A zone whose rules this module cannot state as yearly RRULEs for the years asked: every
+    change in them as RDATEs, one per line (ical.js and vobject read only the first value of
+    a comma-separated RDATE). Each onset is written in the local time before the change, as
+    RFC 5545 requires, and the first part starts on January 1 of the first year."""
     tz = Timezone()
     tz.add("TZID", key)
-    first = _FALLBACK_SPAN[0]
+    first = dt.datetime(first_year, 1, 1)
     local = first.replace(tzinfo=dt.UTC).astimezone(zoneinfo.ZoneInfo(key))
     initial = local.utcoffset() or dt.timedelta(0)
     opening = TimezoneStandard()
@@ -251,7 +282,7 @@ def _fallback(key: str) -> Timezone:
     opening.add("TZNAME", local.tzname() or "")
     tz.add_component(opening)
     groups: dict[tuple[dt.timedelta, dt.timedelta, str], list[dt.datetime]] = {}
-    for moment, before, after, name in _transitions(key):
+    for moment, before, after, name in _transitions(key, first_year, last_year):
         groups.setdefault((before, after, name), []).append(moment + before)
     for (before, after, name), onsets in groups.items():
         part = TimezoneDaylight() if after > before else TimezoneStandard()
@@ -259,7 +290,7 @@ def _fallback(key: str) -> Timezone:
         part.add("TZOFFSETFROM", before)
         part.add("TZOFFSETTO", after)
         part.add("TZNAME", name)
-        if onsets[1:]:
-            part.add("RDATE", onsets[1:])
+        for onset in onsets[1:]:
+            part.add("RDATE", onset)
         tz.add_component(part)
     return tz
