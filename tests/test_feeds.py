@@ -15,24 +15,30 @@ from typing import Any
 
 import pytest
 
-from iopcli.feeds import Feed, FeedError, Record, parse_json_feed, read_feed
+from iopcli.feeds import Feed, FeedError, FeedRecord, parse_json_feed
+from iopcli.feeds import read_feed as read_lazily
 from iopcli.model import DirectoryRef, Fellowship, Meeting, Resource, ResourceCategory, Weekday
 
 FEEDS = Path(__file__).resolve().parent / "feeds"
 HSDS_CSV = FEEDS / "hsds-csv"
 
 
-def by_id(feed: Feed) -> dict[str, Record]:
+def read_feed(path: Path, source: str, fellowship: str | None = None) -> Feed:
+    """The whole feed read at once (the lazy reading is tested in test_feeds_wild)."""
+    return read_lazily(path, source, fellowship).load()
+
+
+def by_id(feed: Feed) -> dict[str, FeedRecord]:
     return {record.source_id: record for record in feed.records}
 
 
-def meeting(record: Record) -> Meeting:
+def meeting(record: FeedRecord) -> Meeting:
     assert record.kind == "meeting"
     assert isinstance(record.item, Meeting)
     return record.item
 
 
-def resource(record: Record) -> Resource:
+def resource(record: FeedRecord) -> Resource:
     assert record.kind == "resource"
     assert isinstance(record.item, Resource)
     return record.item
@@ -138,7 +144,9 @@ def test_meeting_guide_full_record(meeting_guide: Feed) -> None:
     assert item.types == ["C", "B", "X"]
     assert item.location == "St. Brendan's parish hall"
     assert item.address == "2231 W Fennimore St, Chicago, IL 60625, USA"
-    assert item.notes == "Lower level, side door on Fennimore."
+    assert item.location_notes == "Lower level, side door on Fennimore."
+    assert item.notes is None
+    assert item.type_names == {"C": "Closed", "B": "Big Book", "X": "Wheelchair Access"}
     assert item.online_url is None
     assert item.online_phone is None
     assert item.source == DirectoryRef(
@@ -168,7 +176,7 @@ def test_meeting_guide_online_meeting(meeting_guide: Feed) -> None:
     assert item.start == dt.time(21, 30)
     assert item.timezone == "America/New_York"
     assert item.online_url == "https://meet.example.org/j/5550142"
-    assert item.online_phone == "+13125550142"  # the dial string without pauses and the id
+    assert item.online_phone == "+13125550142,,5550142#"  # the dial string, meeting id kept
     assert item.online_notes == "Meeting ID 555 0142, passcode owls"
     assert item.online
     assert not item.in_person
@@ -190,9 +198,9 @@ def test_meeting_guide_tc_is_temporarily_closed(meeting_guide: Feed) -> None:
 def test_meeting_guide_malformed_records_are_skipped_with_reasons(meeting_guide: Feed) -> None:
     assert meeting_guide.skipped == [
         "record 5: no slug",
-        "record 6 (by-appointment): no day and time (by appointment?)",
+        "record 6 (by-appointment): no day (a meeting needs a day and a time)",
         "record 7 (bad-day): day 9 is not 0 (Sunday) to 6",
-        "record 8 (bad-time): start: '25:00' is not a time of day: hours go from 0 to 23",
+        "record 8 (bad-time): time: '25:00' is not a time of day: hours go from 0 to 23",
         "record 9: not an object",
     ]
     # Records with an id are remembered, so a re-import keeps what the directory had for them.
@@ -275,9 +283,10 @@ def test_meeting_guide_conference_phone_forms() -> None:
         for i, phone in enumerate(["+13125550142,,123#", "+1 312 555 0143;456", "+13125550144"])
     ]
     feed = parse(rows)
+    # The pauses and the meeting id after the number are kept: a phone dials them.
     assert [meeting(r).online_phone for r in feed.records] == [
-        "+13125550142",
-        "+1 312 555 0143",
+        "+13125550142,,123#",
+        "+1 312 555 0143;456",
         "+13125550144",
     ]
     assert meeting(feed.records[0]).online_notes == "Press # when asked"
@@ -306,24 +315,26 @@ def test_meeting_guide_updated_and_notes() -> None:
     records = by_id(feed)
     assert records["u1"].updated == dt.date(2025, 2, 3)
     assert meeting(records["u1"]).start == dt.time(19, 0)
-    assert meeting(records["u1"]).notes == "Back door.\nBring a friend."
+    assert meeting(records["u1"]).notes == "Bring a friend."
+    assert meeting(records["u1"]).location_notes == "Back door."
     assert records["u2"].updated is None
     assert meeting(records["u2"]).source == DirectoryRef(feed="test", id="u2", updated=None)
 
 
-def test_meeting_guide_non_string_types_are_dropped_and_bad_types_skip() -> None:
+def test_meeting_guide_odd_types_are_left_out_and_the_meeting_kept() -> None:
     feed = parse(
         [
             {"slug": "t1", "name": "Types", "day": 1, "time": "19:00", "types": ["O", 3, None]},
             {"slug": "t2", "name": "Bad Type", "day": 1, "time": "19:00", "types": ["no spaces!"]},
         ]
     )
-    assert meeting(by_id(feed)["t1"]).types == ["O"]
-    assert "t2" not in by_id(feed)
-    assert feed.skipped[0].startswith("record 2 (t2): types.0: ")
+    assert meeting(by_id(feed)["t1"]).types == ["O", "3"]  # an unknown code is kept
+    assert meeting(by_id(feed)["t2"]).types == []
+    assert feed.skipped == []
+    assert feed.notes == ["record 2 (t2): types: 'no spaces!' is not a type code; left out"]
 
 
-def test_meeting_guide_bad_link_is_skipped_with_the_field_named() -> None:
+def test_meeting_guide_bad_link_is_left_out_with_the_field_named() -> None:
     feed = parse(
         [
             {"slug": "ok", "name": "Fine", "day": 1, "time": "19:00"},
@@ -336,9 +347,11 @@ def test_meeting_guide_bad_link_is_skipped_with_the_field_named() -> None:
             },
         ]
     )
-    assert list(by_id(feed)) == ["ok"]
-    assert feed.skipped[0].startswith("record 2 (bad-link): online_url: ")
-    assert feed.skipped_ids == {"bad-link"}
+    assert list(by_id(feed)) == ["ok", "bad-link"]
+    assert meeting(by_id(feed)["bad-link"]).online_url is None
+    assert feed.notes[0].startswith("record 2 (bad-link): conference_url: ")
+    assert feed.notes[0].endswith("; left out, the record is kept")
+    assert feed.skipped == []
 
 
 def test_meeting_guide_id_is_a_slug_of_the_source_id() -> None:
@@ -473,19 +486,20 @@ def test_bmlt_unpublished_is_inactive_and_phone_dial_string() -> None:
     records = by_id(feed)
     assert records["1"].active is False
     assert records["2"].active is True
-    assert meeting(records["2"]).online_phone == "+17205550188"
+    assert meeting(records["2"]).online_phone == "+17205550188,,99#"
 
 
-def test_bmlt_long_or_odd_formats_are_left_out_of_types() -> None:
-    feed = parse([bmlt_row(formats="O, BT ,A Very Long Format Name,,W")])
-    assert meeting(feed.records[0]).types == ["O", "BT", "W"]
+def test_bmlt_odd_formats_are_left_out_of_types_and_names_kept() -> None:
+    feed = parse([bmlt_row(formats="O, BT ,A Very Long Format Name,,W,no!")])
+    assert meeting(feed.records[0]).types == ["O", "BT", "A Very Long Format Name", "W"]
+    assert feed.notes == ["record 1 (900): types: 'no!' is not a type code; left out"]
 
 
 def test_bmlt_bad_time_is_skipped_with_reason() -> None:
     feed = parse([bmlt_row(id_bigint="1"), bmlt_row(id_bigint="2", start_time="25:30:00")])
     assert list(by_id(feed)) == ["1"]
     assert feed.skipped == [
-        "record 2 (2): start: '25:30' is not a time of day: hours go from 0 to 23"
+        "record 2 (2): start_time: '25:30:00' is not a time of day: hours go from 0 to 23"
     ]
     assert feed.skipped_ids == {"2"}
 
@@ -543,12 +557,11 @@ def test_hsds_temporarily_closed_is_noted(hsds: Feed) -> None:
 
 
 def test_hsds_sample_skips(hsds: Feed) -> None:
-    assert sorted(by_id(hsds)) == ["svc-food-1", "svc-housing-1", "svc-legal-1"]
-    assert hsds.skipped[0] == "record 4 (svc-gone): status is defunct"
-    assert hsds.skipped[1].startswith("record 5 (svc-bad-phone): phone: 'call us' is not a phone")
-    assert hsds.skipped[2] == "record 6: no id"
-    assert len(hsds.skipped) == 3
-    assert hsds.skipped_ids == {"svc-bad-phone"}
+    assert sorted(by_id(hsds)) == ["svc-bad-phone", "svc-food-1", "svc-housing-1", "svc-legal-1"]
+    assert hsds.skipped == ["record 4 (svc-gone): status is defunct", "record 6: no id"]
+    # A bad phone is left out; the service is kept.
+    assert resource(by_id(hsds)["svc-bad-phone"]).phone is None
+    assert hsds.notes[0].startswith("record 5 (svc-bad-phone): phone: 'call us' is not a phone")
 
 
 def test_hsds_fax_postal_address_and_described_schedule() -> None:
@@ -708,11 +721,10 @@ def test_hsds_csv_malformed_rows_skipped(tmp_path: Path) -> None:
     )
     (folder / "phones.csv").write_text("id,service_id,number,type\np4,s4,call us,voice\n")
     feed = read_feed(folder, "csv")
-    assert list(by_id(feed)) == ["s1"]
-    assert feed.skipped[0] == "record 2: no id"
-    assert feed.skipped[1] == "record 3 (s3): status is inactive"
-    assert feed.skipped[2].startswith("record 4 (s4): phone: 'call us' is not a phone")
-    assert feed.skipped_ids == {"s4"}
+    assert list(by_id(feed)) == ["s1", "s4"]
+    assert feed.skipped == ["record 2: no id", "record 3 (s3): status is inactive"]
+    assert feed.notes[0].startswith("record 4 (s4): phone: 'call us' is not a phone")
+    assert resource(by_id(feed)["s4"]).phone is None
 
 
 # --- feeds that cannot be read at all ----------------------------------------------------------

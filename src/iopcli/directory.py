@@ -2,9 +2,12 @@
 
 Kept apart from the plan store: it holds public listings, not health information, can grow to
 tens of thousands of meetings, and is replaced wholesale by re-imports. A feed is imported in
-one transaction: entries are updated by their source id, entries gone from the feed are marked
-removed (and reported), and an unreadable feed changes nothing. Text search uses FTS5; the
-filters (day, time, online, fellowship, type, category) use indexed columns.
+one transaction while the feed is read (a big feed is never all in memory): listings are
+updated by their source id, listings gone from the feed are marked removed (and reported), and
+a feed that fails part-way, that has nothing readable, or that would remove most of a source at
+once changes nothing. A plan keeps its own copy of what it took from here: a listing that
+disappears is reported by ``upstream_changes``, never taken out of a plan. Text search uses
+FTS5; the filters (day, time, online, fellowship, type, category) use indexed columns.
 """
 
 from __future__ import annotations
@@ -16,15 +19,21 @@ import re
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from iopcli.errors import IopcliError
 from iopcli.store import BUSY_TIMEOUT_MS, default_home
+from iopcli.values import Weekday, parse_time_of_day
+
+if TYPE_CHECKING:
+    from iopcli.feeds import Feed, FeedRecord
 
 DB_NAME = "directory.sqlite3"
 SCHEMA_VERSION = 1
 STALE_AFTER_DAYS = 365
-_DAY_BITS = {d: 1 << i for i, d in enumerate(["mon", "tue", "wed", "thu", "fri", "sat", "sun"])}
+# An import that would remove more than half of a source's listings (and at least this many)
+# is refused unless asked for: a broken export looks like a source that closed its meetings.
+MASS_REMOVAL_MIN = 3
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (
@@ -77,10 +86,13 @@ class ImportResult:
     unchanged: int = 0
     removed: list[str] = field(default_factory=list)  # names of entries gone from the feed
     skipped: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # kept, with a field left out; duplicates
 
 
 @dataclass(frozen=True)
-class Entry:
+class Listing:
+    """A meeting or resource as the directory holds it (what search and find return)."""
+
     kind: str
     source: str
     source_id: str
@@ -100,9 +112,21 @@ class Entry:
         return ((today or dt.date.today()) - self.updated).days > STALE_AFTER_DAYS
 
 
+# The old name, until the CLI package's type hints move to Listing (issue 17: one meaning per
+# name; agenda.Entry is a calendar entry).
+Entry = Listing
+
+
 def _minute(text: Any) -> int | None:
-    match = re.match(r"^(\d{1,2}):(\d{2})", str(text or ""))
-    return int(match[1]) * 60 + int(match[2]) if match else None
+    try:
+        start = parse_time_of_day(text)
+    except ValueError:
+        return None
+    return start.hour * 60 + start.minute
+
+
+def _day_bit(day: str) -> int:
+    return 1 << Weekday(day).number
 
 
 class Directory:
@@ -119,23 +143,43 @@ class Directory:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def import_feed(self, feed: Any, source: str, file: str) -> ImportResult:
-        """Apply one read feed in one transaction. Entries of this source missing from the feed
-        are marked removed, except those whose records were skipped as malformed."""
-        result = ImportResult(source, feed.format, skipped=list(feed.skipped))
-        if not feed.records and not feed.skipped and self._has(source):
-            raise DirectoryError(
-                f"{file}: the feed is empty, so every entry of {source!r} would be removed;"
-                " nothing was changed (a failed download?)"
-            )
+    def import_feed(
+        self, feed: Feed, source: str, file: str, *, allow_mass_removal: bool = False
+    ) -> ImportResult:
+        """Apply one feed in one transaction, reading its records as they come. Listings of
+        this source missing from the feed are marked removed, except those whose records were
+        skipped as malformed. Nothing changes (DirectoryError) when the feed fails part-way,
+        when no record of it could be read while the source has listings, or when it would
+        remove most of the source at once and ``allow_mass_removal`` is not set."""
+        result = ImportResult(source, feed.format)
         now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
         try:
             self._db.execute("BEGIN IMMEDIATE")
+            listed = self._live_count(source)
             seen: set[str] = set()
             for record in feed.records:
+                self._upsert(record, result, again=record.source_id in seen)
                 seen.add(record.source_id)
-                self._upsert(record, result)
+            result.skipped = list(feed.skipped)
+            result.notes = list(feed.notes)
+            if not seen and listed:
+                what = (
+                    f"none of its {len(feed.skipped)} records could be read"
+                    if (feed.skipped)
+                    else "the feed is empty"
+                )
+                raise DirectoryError(
+                    f"{file}: {what}, so every listing of {source!r} would be removed;"
+                    " nothing was changed (a failed download or a changed format?)"
+                )
             self._remove_missing(source, seen | set(feed.skipped_ids), now, result)
+            gone = len(result.removed)
+            if not allow_mass_removal and gone >= MASS_REMOVAL_MIN and gone * 2 > listed:
+                raise DirectoryError(
+                    f"{file}: {gone} of the {listed} listings of {source!r} would be removed at"
+                    " once; nothing was changed. If the feed is right, import it again with"
+                    " --allow-mass-removal"
+                )
             self._db.execute(
                 "INSERT INTO imports (source, file, format, at, added, updated, removed, skipped)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -152,53 +196,64 @@ class Directory:
             )
             self._db.execute("COMMIT")
         except sqlite3.Error as exc:
-            if self._db.in_transaction:
-                self._db.execute("ROLLBACK")
+            self._rollback()
             raise DirectoryError(
                 f"{self.path}: the directory could not be updated: {exc}"
             ) from None
+        except BaseException:  # a feed failing part-way, Ctrl-C: nothing of it is kept
+            self._rollback()
+            raise
         return result
 
-    def _has(self, source: str) -> bool:
-        row = self._db.execute(
-            "SELECT 1 FROM entries WHERE source = ? AND removed_at IS NULL LIMIT 1", (source,)
-        ).fetchone()
-        return row is not None
+    def _rollback(self) -> None:
+        if self._db.in_transaction:
+            self._db.execute("ROLLBACK")
 
-    def _upsert(self, record: Any, result: ImportResult) -> None:
+    def _live_count(self, source: str) -> int:
+        row = self._db.execute(
+            "SELECT count(*) FROM entries WHERE source = ? AND removed_at IS NULL", (source,)
+        ).fetchone()
+        return int(row[0])
+
+    def _upsert(self, record: FeedRecord, result: ImportResult, again: bool = False) -> None:
+        """Write one listing; ``again`` when this import already wrote its id (a feed's
+        duplicate, kept over the first): replaced, not counted twice."""
         item = record.item
         data = item.model_dump(mode="json", exclude_defaults=True)
         body = json.dumps(data, sort_keys=True, ensure_ascii=False)
+        source = item.source.feed if item.source else result.source
         row = self._db.execute(
             "SELECT id, data, removed_at, active FROM entries WHERE source = ? AND source_id = ?",
-            (item.source.feed, record.source_id),
+            (source, record.source_id),
         ).fetchone()
         meeting = record.kind == "meeting"
+        attendance = data.get("attendance")
         columns = {
             "kind": record.kind,
             "name": data.get("name", ""),
             "data": body,
-            "day_mask": sum(_DAY_BITS[d] for d in data.get("days", [])) if meeting else 0,
+            "day_mask": sum(_day_bit(d) for d in data.get("days", [])) if meeting else 0,
             "start_minute": _minute(data.get("start")) if meeting else None,
-            "online": int(bool(data.get("online_url") or data.get("online_phone"))),
-            "in_person": int(bool(data.get("address") or data.get("location"))),
+            "online": int(
+                bool(data.get("online_url") or data.get("online_phone"))
+                and attendance != "in_person"
+            ),
+            "in_person": int(
+                bool(data.get("address") or data.get("location")) and attendance != "online"
+            ),
             "fellowship": data.get("fellowship") if meeting else None,
             "types": " " + " ".join(t.upper() for t in data.get("types", [])) + " ",
             "category": data.get("category") if not meeting else None,
             "updated": record.updated.isoformat() if record.updated else None,
             "active": int(record.active),
         }
-        text = (
-            data.get("name", ""),
-            " ".join(filter(None, [data.get("location"), data.get("address")])),
-            " ".join(filter(None, [data.get("notes"), data.get("hours")])),
-        )
+        text = _search_text(data)
         if row is None:
             names = ", ".join(columns)
             marks = ", ".join("?" for _ in columns)
             cursor = self._db.execute(
                 f"INSERT INTO entries (source, source_id, {names}) VALUES (?, ?, {marks})",
-                (item.source.feed, record.source_id, *columns.values()),
+                (source, record.source_id, *columns.values()),
             )
             self._db.execute(
                 "INSERT INTO entries_text (rowid, name, place, notes) VALUES (?, ?, ?, ?)",
@@ -208,7 +263,7 @@ class Directory:
             return
         entry_id, old_body, removed_at, active = row
         if old_body == body and removed_at is None and active == columns["active"]:
-            result.unchanged += 1
+            result.unchanged += 0 if again else 1
             return
         sets = ", ".join(f"{k} = ?" for k in columns)
         self._db.execute(
@@ -220,7 +275,7 @@ class Directory:
             "INSERT INTO entries_text (rowid, name, place, notes) VALUES (?, ?, ?, ?)",
             (entry_id, *text),
         )
-        result.updated += 1
+        result.updated += 0 if again else 1
 
     def _remove_missing(self, source: str, seen: set[str], now: str, result: ImportResult) -> None:
         rows = self._db.execute(
@@ -247,7 +302,7 @@ class Directory:
         type_code: str | None = None,
         category: str | None = None,
         limit: int = 50,
-    ) -> list[Entry]:
+    ) -> list[Listing]:
         where = ["e.removed_at IS NULL"]
         params: list[Any] = []
         if text:
@@ -260,7 +315,7 @@ class Directory:
             params.append(kind)
         if day:
             where.append("(e.day_mask & ?) != 0")
-            params.append(_DAY_BITS[day])
+            params.append(_day_bit(day))
         if after is not None:
             where.append("e.start_minute >= ?")
             params.append(after)
@@ -289,9 +344,9 @@ class Directory:
             rows = self._db.execute(sql, (*params, limit)).fetchall()
         except sqlite3.Error as exc:
             raise DirectoryError(f"{self.path}: search failed: {exc}") from None
-        return [_entry(row) for row in rows]
+        return [_listing(row) for row in rows]
 
-    def find(self, ref: str, kind: str | None = None) -> Entry:
+    def find(self, ref: str, kind: str | None = None) -> Listing:
         """An entry by source id (a meeting's slug), or ``source:id`` when two feeds share it."""
         source, _, source_id = ref.rpartition(":") if ":" in ref else ("", "", ref)
         sql = (
@@ -314,28 +369,27 @@ class Directory:
         if len(live) > 1:
             feeds = ", ".join(f"{r[1]}:{r[2]}" for r in live)
             raise DirectoryError(f"{ref!r} is in more than one feed: {feeds}; name one")
-        return _entry(live[0])
+        return _listing(live[0])
 
-    def lookup(self, source: str, source_id: str) -> Entry | None:
+    def lookup(self, source: str, source_id: str) -> Listing | None:
         row = self._db.execute(
             "SELECT kind, source, source_id, data, updated, active, removed_at FROM entries"
             " WHERE source = ? AND source_id = ?",
             (source, source_id),
         ).fetchone()
-        return _entry(row) if row else None
-
-    def count(self) -> int:
-        return int(
-            self._db.execute("SELECT count(*) FROM entries WHERE removed_at IS NULL").fetchone()[0]
-        )
+        return _listing(row) if row else None
 
 
 def upstream_changes(
     body: dict[str, Any], directory: Directory
 ) -> tuple[list[str], dict[str, Any]]:
     """What changed in the directory since a plan copied its meetings and resources: one line
-    per change, and the plan as it would be with the changes taken (entries gone upstream
-    dropped, the others replaced by their current listing, keeping the plan's ids)."""
+    per change, and the plan as it would be with the changes taken (each item replaced by its
+    current listing, keeping the plan's id).
+
+    An item whose listing disappeared (or became something else) is reported and kept as it
+    is: a feed that lost a meeting may be a broken export, and a person's plan is theirs to
+    change, so taking the changes never removes anything from it."""
     from iopcli.store import flatten
 
     changes: list[str] = []
@@ -350,9 +404,18 @@ def upstream_changes(
                 continue
             if entry.removed_at:
                 changes.append(
-                    f"{section}[{item['id']}]: {item.get('name')}: no longer in"
-                    f" {ref['feed']} (closed or moved?)"
+                    f"{section}[{item['id']}]: {item.get('name')}: no longer listed in"
+                    f" {ref['feed']} (closed or moved?); kept in the plan: check it and remove"
+                    " it by hand if it is gone"
                 )
+                kept.append(item)
+                continue
+            if entry.kind != section[:-1]:
+                changes.append(
+                    f"{section}[{item['id']}]: {item.get('name')}: now listed in {ref['feed']}"
+                    f" as a {entry.kind}; kept in the plan as it is"
+                )
+                kept.append(item)
                 continue
             upstream = {**entry.data, "id": item["id"]}
             before, after = flatten(item), flatten(upstream)
@@ -368,9 +431,30 @@ def upstream_changes(
     return changes, refreshed
 
 
-def _entry(row: Any) -> Entry:
+def _search_text(data: dict[str, Any]) -> tuple[str, str, str]:
+    """What words search looks through: (name, place, notes) columns of the FTS table. The
+    group is searched with the name ("Pass It On" finds the group's meetings)."""
+
+    def words(*keys: str) -> str:
+        return " ".join(str(data[k]) for k in keys if data.get(k))
+
+    extra = " ".join(
+        [
+            *data.get("type_names", {}).values(),
+            *data.get("taxonomy", []),
+            *data.get("languages", []),
+        ]
+    )
+    return (
+        words("name", "group"),
+        words("location", "address", "region", "district"),
+        " ".join(filter(None, [words("notes", "location_notes", "hours", "online_notes"), extra])),
+    )
+
+
+def _listing(row: Any) -> Listing:
     kind, source, source_id, data, updated, active, removed_at = row
-    return Entry(
+    return Listing(
         kind,
         source,
         source_id,
