@@ -267,40 +267,54 @@ def _each(
 
 def _deduplicated(feed: Feed, records: Iterable[FeedRecord]) -> Iterator[FeedRecord]:
     """One listing per source id. Published feeds repeat ids (an active group and a closed one
-    under one slug): an active listing is never replaced by an inactive one; two of the same
-    standing are both kept, the later under an id naming its place. Each case is noted."""
-    seen: dict[str, bool] = {}
-    for record in records:
-        sid = record.source_id
-        if sid not in seen:
-            seen[sid] = record.active
-            yield record
-            continue
-        if seen[sid] and not record.active:
-            feed.notes.append(
-                f"{sid}: listed twice; the inactive listing was left out, the active one kept"
-            )
-            continue
-        if record.active and not seen[sid]:
-            feed.notes.append(f"{sid}: listed twice; the active listing replaces the inactive one")
-            seen[sid] = True
-            yield record
-            continue
-        item = record.item
+    under one slug): an active listing is never replaced by an inactive one, whichever comes
+    first (inactive listings wait to the end for that); two of the same standing are both
+    kept, the later under an id naming its place. Each case is noted."""
+    seen: set[str] = set()
+    waiting: dict[str, FeedRecord] = {}
+
+    def renamed(record: FeedRecord) -> FeedRecord:
+        sid, item = record.source_id, record.item
         place = getattr(item, "location", None) or item.address or item.name
         base = f"{sid}--{slugify(place, max_length=40)}"
         new_id, n = base, 2
-        while new_id in seen:
+        while new_id in seen or new_id in waiting:
             new_id, n = f"{base}-{n}", n + 1
-        seen[new_id] = record.active
-        item = item.model_copy(
-            update={
-                "id": slugify(new_id, max_length=64),
-                "source": item.source.model_copy(update={"id": new_id}) if item.source else None,
-            }
-        )
+        seen.add(new_id)
         feed.notes.append(f"{sid}: listed twice; both kept, the second as {new_id}")
-        yield FeedRecord(record.kind, new_id, item, record.updated, record.active)
+        source = item.source.model_copy(update={"id": new_id}) if item.source else None
+        item = item.model_copy(update={"id": slugify(new_id, max_length=64), "source": source})
+        return FeedRecord(record.kind, new_id, item, record.updated, record.active)
+
+    def left_out(sid: str) -> None:
+        feed.notes.append(
+            f"{sid}: listed twice; the inactive listing was left out, the active one kept"
+        )
+
+    for record in records:
+        sid = record.source_id
+        if not record.active:
+            if sid in seen:
+                left_out(sid)
+            elif sid in waiting:
+                yield renamed(record)
+            else:
+                waiting[sid] = record
+            continue
+        if sid in waiting:
+            del waiting[sid]
+            left_out(sid)
+        if sid in seen:
+            yield renamed(record)
+            continue
+        seen.add(sid)
+        yield record
+    for sid, record in waiting.items():
+        if sid in seen:  # taken by a renamed listing meanwhile
+            yield renamed(record)
+        else:
+            seen.add(sid)
+            yield record
 
 
 # --- detecting and reading -------------------------------------------------------------------
@@ -943,11 +957,13 @@ def _hours(schedules: list[dict[str, Any]]) -> tuple[str | None, list[dict[str, 
     parts: list[str] = []
     structured: list[dict[str, Any]] = []
     for schedule in schedules:
-        days_text = _text(schedule.get("byday")) or _text(schedule.get("weekday"))
+        days = _schedule_days(schedule)
+        days_text = _text(schedule.get("byday")) or (
+            ", ".join(Weekday(d).label[:3] for d in days) or _text(schedule.get("weekday"))
+        )
         opens, closes = _hhmm(schedule.get("opens_at")), _hhmm(schedule.get("closes_at"))
         if opens and closes:
             parts.append(f"{days_text + ' ' if days_text else ''}{opens}-{closes}")
-            days = _schedule_days(schedule)
             good = all(re.fullmatch(r"\d\d:\d\d", t) for t in (opens, closes))
             if days and good:
                 for entry in structured:
