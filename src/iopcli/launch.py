@@ -8,6 +8,7 @@ itself (Typer also loads pydantic to convert arguments), so the plain forms of
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 
@@ -33,20 +34,98 @@ def crisis_arguments(args: list[str]) -> tuple[str | None, str | None, bool] | N
 
 
 def main() -> None:
+    from iopcli.screens import adapt_streams
+
+    adapt_streams()  # a terminal that is not UTF-8 gets ASCII stand-ins, never a crash
     call = crisis_arguments(sys.argv[1:])
     if call is None:
-        from iopcli.cli import main as full_cli
-
-        full_cli()
-        return
+        sys.exit(_full_cli())
     home, plan, plain = call
     if home is not None:
         os.environ["IOPCLI_HOME"] = home
     from iopcli.crisis import load_card
     from iopcli.screens import print_crisis
 
+    failed: OSError | None = None
     try:
         print_crisis(load_card(plan), plain)
+    except OSError as exc:
+        failed = exc
+    code = _finish(0)
+    if code == 0 and failed is not None and not isinstance(failed, BrokenPipeError):
+        _silence_stdout()
+        _say(f"iopcli: cannot write to standard output: {failed.strerror or 'failed'}")
+        code = 1
+    sys.exit(code)
+
+
+_WRITE_ERRORS = {errno.ENOSPC, errno.EIO, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
+
+
+def _full_cli() -> int | str | None:
+    """Run the Typer app; its exit code, after making sure its output was written."""
+    from iopcli.cli import main as full_cli
+
+    try:
+        full_cli()
+    except SystemExit as exc:
+        code = exc.code
+    except OSError as exc:
+        # Every command reports its own errors; what escapes is the help or a usage message
+        # failing to reach a full disk or a closed pipe (rich writes and flushes as it goes).
+        if isinstance(exc, BrokenPipeError):
+            _silence_stdout()
+            return 0
+        if exc.errno in _WRITE_ERRORS or not _stdout_works():
+            _silence_stdout()
+            _say(f"iopcli: cannot write to standard output: {exc.strerror}")
+            return 1
+        if os.environ.get("IOPCLI_DEBUG"):
+            raise
+        _say(f"iopcli: internal error ({type(exc).__name__}); set IOPCLI_DEBUG=1 for details")
+        return 1
+    else:
+        code = 0
+    return _finish(code) if code in (0, None) else _finish(code, keep=True)
+
+
+def _finish(code: int | str | None, keep: bool = False) -> int | str | None:
+    """Flush stdout and say, in one line, if it could not be written: a full disk gives exit
+    1; a reader that went away (``| head -1``) is not an error. ``keep`` keeps a failing
+    command's own code."""
+    try:
+        sys.stdout.flush()
     except BrokenPipeError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    sys.exit(0)
+        _silence_stdout()
+    except OSError as exc:
+        _silence_stdout()
+        _say(f"iopcli: cannot write to standard output: {exc.strerror or type(exc).__name__}")
+        return code if keep else 1
+    return code
+
+
+def _stdout_works() -> bool:
+    try:
+        sys.stdout.flush()
+    except OSError:
+        return False
+    return True
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so the interpreter's own last flush at exit cannot
+    fail again (that would print "Exception ignored ..." and change the exit code)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+
+
+def _say(line: str) -> None:
+    try:
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
