@@ -15,7 +15,6 @@ from typing import Annotated, Any, Literal, TypeAlias, TypeVar
 
 from pydantic import (
     AfterValidator,
-    AwareDatetime,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -33,7 +32,10 @@ from iopcli.values import (
     Choice,
     DialIn,
     Email,
+    NoControlCharacters,
     Phone,
+    PlanDate,
+    PlanDateTime,
     TimeOfDay,
     TimeZoneName,
     Url,
@@ -42,9 +44,22 @@ from iopcli.values import (
 
 SCHEMA_VERSION = 1
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+# Names are one line; other text may hold tabs and line breaks; none holds control characters.
+Text = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
+    NoControlCharacters(lines=True),
+]
+LongText = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=20000),
+    NoControlCharacters(lines=True),
+]
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    NoControlCharacters(lines=False),
+]
 ItemId = Annotated[
     str,
     StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"),
@@ -381,17 +396,19 @@ class Counselor(Strict):
 class Program(Strict):
     name: Name = Field(description="Program or clinic the person is leaving.")
     counselor: Counselor | None = None
-    discharge_date: dt.date
+    discharge_date: PlanDate
     level_of_care: LevelOfCare = Field(
         default=LevelOfCare.STANDARD_OUTPATIENT, description="Level of care after discharge."
     )
-    next_review: dt.date | None = Field(default=None, description="When the plan is next reviewed.")
+    next_review: PlanDate | None = Field(
+        default=None, description="When the plan is next reviewed."
+    )
 
 
 class Appointment(Item):
     provider: Name = Field(description="Who the appointment is with.")
     kind: AppointmentKind = AppointmentKind.OTHER
-    date: dt.date = Field(description="Date of the first (or only) appointment.")
+    date: PlanDate = Field(description="Date of the first (or only) appointment.")
     time: TimeOfDay = Field(description="Start time, e.g. 15:00 or 3pm.")
     duration_minutes: int = Field(default=60, ge=5, le=720)
     repeat: Recurrence = Recurrence.ONCE
@@ -416,7 +433,7 @@ class DirectoryRef(Strict):
 
     feed: Name = Field(description="The directory source it was imported from.")
     id: Name = Field(description="The entry's id in that source.")
-    updated: dt.date | None = Field(default=None, description="When the source last changed it.")
+    updated: PlanDate | None = Field(default=None, description="When the source last changed it.")
 
 
 class Attendance(Choice):
@@ -499,7 +516,7 @@ class Meeting(Item):
         default=MeetingRepeat.WEEKLY,
         description="weekly, every_2_weeks (with first_date) or monthly (with weeks).",
     )
-    first_date: dt.date | None = Field(
+    first_date: PlanDate | None = Field(
         default=None, description="Every 2 weeks: the date of one meeting, to count from."
     )
     weeks: Annotated[list[WeekOfMonth], BeforeValidator(_weeks_of_month)] = Field(
@@ -722,7 +739,7 @@ class Medication(Item):
     prescriber: Name | None = None
     pharmacy: Text | None = None
     pharmacy_phone: Phone | None = None
-    next_refill: dt.date | None = None
+    next_refill: PlanDate | None = None
     refill_every_days: int | None = Field(
         default=None, ge=1, le=365, description="Repeat the refill reminder this often."
     )
@@ -745,7 +762,7 @@ class Contact(Item):
 class Goal(Item):
     goal: Text
     term: GoalTerm = GoalTerm.SHORT
-    target_date: dt.date | None = None
+    target_date: PlanDate | None = None
 
     def id_basis(self) -> str:
         return self.goal
@@ -765,8 +782,8 @@ class AftercarePlan(Strict):
     id: ItemId = Field(
         description="Stable plan id (a UUID or any short slug); calendar UIDs use it."
     )
-    created: AwareDatetime | None = None
-    updated: AwareDatetime | None = Field(
+    created: PlanDateTime | None = None
+    updated: PlanDateTime | None = Field(
         default=None, description="Last change; calendar DTSTAMP and SEQUENCE derive from it."
     )
     discreet: bool = Field(

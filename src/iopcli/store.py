@@ -164,7 +164,11 @@ def _later(now: dt.datetime, plan: AftercarePlan, old: dict[str, Any] | None) ->
     revision already says, so calendar SEQUENCE and DTSTAMP only ever grow."""
     floor = [t for t in (plan.updated, _stored_time(old, "updated")) if t is not None]
     if floor and max(floor) >= now:
-        return max(floor).astimezone(dt.UTC).replace(microsecond=0) + dt.timedelta(seconds=60)
+        later = max(floor).astimezone(dt.UTC).replace(microsecond=0) + dt.timedelta(seconds=60)
+        from iopcli.values import LATEST  # deferred: the crisis card does not load pydantic
+
+        # Never past the last date a plan can hold, or the plan could not be read back.
+        return min(later, dt.datetime.combine(LATEST, dt.time(23, 59, 59), tzinfo=dt.UTC))
     return now
 
 

@@ -8,13 +8,21 @@ from __future__ import annotations
 
 import re
 from contextvars import ContextVar
-from datetime import time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
 from enum import StrEnum
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BeforeValidator, PlainSerializer
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    GetCoreSchemaHandler,
+    PlainSerializer,
+)
+from pydantic_core import core_schema
 
 # The plan's region, set while a plan validates, so "(312) 555-0142" is read as a US number in a
 # US plan without every phone field needing to know the plan around it.
@@ -212,12 +220,97 @@ def check_url(value: str) -> str:
         raise ValueError(f"{text!r} is not a web link") from None
     if parts.scheme.lower() not in ("http", "https") or not host:
         raise ValueError(f"{text!r} is not a web link: it must start with https:// or http://")
-    if any(ch.isspace() or ord(ch) < 32 for ch in text):
+    if any(ch.isspace() or _CONTROL.match(ch) for ch in text):
         raise ValueError(f"{text!r} is not a web link: it contains spaces or control characters")
     return text
 
 
 Url = Annotated[str, AfterValidator(check_url)]
+
+
+# C0 controls, DEL and the C1 controls: ESC starts terminal escape sequences (retitle the
+# window, hide text on the crisis card, inject links), BEL rings, NUL cuts C strings short, a
+# lone CR overwrites a line. None belongs in a plan; tab and newline are allowed where a field
+# may hold more than one line.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_CONTROL_NAMES = {"\x00": "NUL", "\x07": "BEL", "\x08": "BS", "\x0d": "CR", "\x1b": "ESC"}
+
+
+def control_name(ch: str) -> str:
+    """How a message names a character it must not print: ``U+001B ESC``."""
+    code = f"U+{ord(ch):04X}"
+    name = _CONTROL_NAMES.get(ch) or ("DEL" if ch == "\x7f" else "")
+    return f"{code} {name}" if name else code
+
+
+def _control_message(ch: str, position: int) -> str:
+    return f"has a control character ({control_name(ch)}) at character {position}; remove it"
+
+
+def check_line(value: str) -> str:
+    """Text that must stay on one line (a name, a label): no control characters at all."""
+    for position, ch in enumerate(value, start=1):
+        if ch in "\n\r":
+            raise ValueError(f"must be one line: there is a line break at character {position}")
+        if ch == "\t":
+            raise ValueError(f"has a tab at character {position}: use spaces")
+        if _CONTROL.match(ch):
+            raise ValueError(_control_message(ch, position))
+    return value
+
+
+def check_lines(value: str) -> str:
+    """Text that may span lines: tabs and line breaks (CRLF read as LF), no other control
+    characters."""
+    text = value.replace("\r\n", "\n")
+    for position, ch in enumerate(text, start=1):
+        if ch not in "\t\n" and _CONTROL.match(ch):
+            raise ValueError(_control_message(ch, position))
+    return text
+
+
+@dataclass(frozen=True)
+class NoControlCharacters:
+    """A constraint on a text type, like ``StringConstraints``: no control characters, and with
+    ``lines=False`` no tab or line break either. Not a parser: what passes is kept as typed
+    (except CRLF, read as LF)."""
+
+    lines: bool
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        check = check_lines if self.lines else check_line
+        return core_schema.no_info_after_validator_function(check, handler(source))
+
+
+# Dates a plan can hold: wide enough for any birth, discharge or refill, narrow enough that
+# adding a year of meetings or a minute to a timestamp never leaves what Python can represent.
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2200, 12, 31)
+
+
+def check_date(value: date) -> date:
+    """A date within :data:`EARLIEST` .. :data:`LATEST`."""
+    day = value.date() if isinstance(value, datetime) else value
+    if not EARLIEST <= day <= LATEST:
+        raise ValueError(
+            f"{day.isoformat()} is outside the dates a plan can hold"
+            f" ({EARLIEST.isoformat()} to {LATEST.isoformat()})"
+        )
+    return value
+
+
+def check_datetime(value: datetime) -> datetime:
+    """A date and time whose UTC date is within :data:`EARLIEST` .. :data:`LATEST`."""
+    check_date(value)  # its own date first: near year 1, converting to UTC overflows
+    if value.tzinfo is not None:
+        check_date(value.astimezone(UTC))
+    return value
+
+
+PlanDate = Annotated[date, AfterValidator(check_date)]
+PlanDateTime = Annotated[AwareDatetime, AfterValidator(check_datetime)]
 
 
 def _choice_key(text: str) -> str:
