@@ -78,11 +78,32 @@ def parse_ics(plan: AftercarePlan, options: IcsOptions | None = None) -> vobject
 def events_by_key(
     plan: AftercarePlan, options: IcsOptions | None = None
 ) -> dict[str, vobject.base.Component]:
-    """VEVENTs keyed by series key (matched through the UID)."""
+    """VEVENTs keyed by series key (matched through the UID); not the instances a repeating
+    event states once more on their own (RECURRENCE-ID), see :func:`pinned_by_key`."""
     horizon = (options or IcsOptions()).horizon_days
     keys = {event_uid(plan.id, s.key): s.key for s in plan_series(plan, horizon)}
     calendar = parse_ics(plan, options)
-    return {keys[event.uid.value]: event for event in calendar.vevent_list}
+    return {
+        keys[event.uid.value]: event
+        for event in calendar.vevent_list
+        if "recurrence-id" not in event.contents
+    }
+
+
+def pinned_by_key(
+    plan: AftercarePlan, options: IcsOptions | None = None
+) -> dict[str, dict[dt.datetime, dt.datetime]]:
+    """For each series key: RECURRENCE-ID (naive wall clock) -> the instance's UTC start."""
+    horizon = (options or IcsOptions()).horizon_days
+    keys = {event_uid(plan.id, s.key): s.key for s in plan_series(plan, horizon)}
+    found: dict[str, dict[dt.datetime, dt.datetime]] = {}
+    for event in parse_ics(plan, options).vevent_list:
+        if "recurrence-id" in event.contents:
+            start = event.dtstart.value
+            assert start.tzinfo is not None
+            assert start.utcoffset() == dt.timedelta(0), "a pinned instance starts in UTC"
+            found.setdefault(keys[event.uid.value], {})[naive(event.recurrence_id.value)] = start
+    return found
 
 
 def vobject_starts(event: vobject.base.Component) -> list[dt.datetime | dt.date]:
@@ -162,6 +183,15 @@ def assert_expansions_agree(plan: AftercarePlan, options: IcsOptions | None = No
     series = series_by_key(plan, horizon)
     events = events_by_key(plan, options)
     assert set(events) == set(series)
+    pinned = pinned_by_key(plan, options)
+    for key, entry in series.items():
+        # Exactly the instances at a clock change are pinned, each to its RFC 5545 instant.
+        want = {
+            naive(o.start): o.start.astimezone(UTC)
+            for o in occurrences(entry)
+            if entry.rule is not None and o.at_a_clock_change and isinstance(o.start, dt.datetime)
+        }
+        assert pinned.get(key, {}) == want, key
     for key, event in events.items():
         entry = series[key]
         expected = [o.start for o in occurrences(entry)]

@@ -16,7 +16,14 @@ from icalendar import Alarm, Calendar, Event
 
 from iopcli.describe import describe
 from iopcli.model import AftercarePlan
-from iopcli.schedule import DEFAULT_HORIZON_DAYS, EntryKind, Series, length, plan_series
+from iopcli.schedule import (
+    DEFAULT_HORIZON_DAYS,
+    EntryKind,
+    Series,
+    length,
+    occurrences,
+    plan_series,
+)
 from iopcli.timezones import vtimezone
 
 UID_NAMESPACE = uuid.UUID("6f1b1d2e-3c4a-5b6c-8d7e-9f0a1b2c3d4e")
@@ -80,6 +87,8 @@ def plan_to_ics(
     stamp, seq = _stamp(plan), sequence(plan)
     for entry in series:
         calendar.add_component(_event(entry, plan, discreet, options, stamp, seq))
+        for instance in _pinned(entry):
+            calendar.add_component(_event(entry, plan, discreet, options, stamp, seq, instance))
     quiet = IcsOptions(options.horizon_days, None, discreet, options.show_address)
     for entry in removed:
         assert previous is not None
@@ -87,6 +96,27 @@ def plan_to_ics(
         event.add("STATUS", "CANCELLED")
         calendar.add_component(event)
     return bytes(calendar.to_ical())
+
+
+def _pinned(series: Series) -> list[dt.datetime]:
+    """The instances of a repeating series that engines read differently, so the file states
+    them once more on their own (RECURRENCE-ID, with the start in UTC): a time the clocks skip
+    (RFC 5545 and iopcli read 2:30 as 3:30; most engines as 1:30), a time the clocks repeat
+    (the first one, where ical.js and libical take the second), and an instance the clocks
+    change during (engines that add DURATION to the wall clock get its length wrong)."""
+    if series.rule is None or series.all_day:
+        return []
+    found = []
+    for occurrence in occurrences(series):
+        if occurrence.at_a_clock_change:
+            assert isinstance(occurrence.start, dt.datetime)
+            found.append(occurrence.start)
+    return found
+
+
+def _unclear(series: Series) -> bool:
+    """A one-off timed entry at a clock change: its start is written in UTC instead."""
+    return any(occurrence.at_a_clock_change for occurrence in occurrences(series))
 
 
 def calendar_years(series: list[Series]) -> tuple[int, int]:
@@ -121,21 +151,30 @@ def _event(
     options: IcsOptions,
     stamp: dt.datetime,
     seq: int,
+    instance: dt.datetime | None = None,
 ) -> Event:
+    """The series' VEVENT; with ``instance`` (a planned start of a repeating series), that
+    one instance on its own, pinned to its instant in UTC."""
     described = describe(series, plan, discreet, options.show_address)
     event = Event()
     event.add("UID", event_uid(plan.id, series.key))
     event.add("DTSTAMP", stamp)
     event.add("SEQUENCE", seq)
     event.add("SUMMARY", described.title)
-    event.add("DTSTART", series.start)
+    if instance is not None:
+        event.add("RECURRENCE-ID", instance)
+        event.add("DTSTART", instance.astimezone(dt.UTC))
+    elif isinstance(series.start, dt.datetime) and series.rule is None and _unclear(series):
+        event.add("DTSTART", series.start.astimezone(dt.UTC))
+    else:
+        event.add("DTSTART", series.start)
     if series.all_day:
         event.add("DTEND", series.end)
     else:
         # Elapsed time, not a local DTEND: an end in a repeated hour would read as before the
         # start, and one across a skipped hour would stretch every later instance by an hour.
         event.add("DURATION", length(series))
-    if series.rule is not None:
+    if series.rule is not None and instance is None:
         event.add("RRULE", series.rule.ical())
     if described.location:
         event.add("LOCATION", described.location)

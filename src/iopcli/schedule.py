@@ -103,6 +103,20 @@ class Occurrence:
             return clock_change(self.start, self.series.tz)
         return None
 
+    @property
+    def at_a_clock_change(self) -> bool:
+        """Whether calendar engines may disagree on this instance: its planned time was
+        skipped or repeated, or the clocks change while it lasts (engines that add the length
+        to the wall-clock start then make it an hour longer or shorter)."""
+        if not isinstance(self.start, dt.datetime) or not isinstance(self.end, dt.datetime):
+            return False
+        start, end = self.start.astimezone(UTC), self.end.astimezone(UTC)
+        tz = zone(self.series.tz)
+        return (
+            self.clock is not None
+            or start.astimezone(tz).utcoffset() != end.astimezone(tz).utcoffset()
+        )
+
 
 @lru_cache(maxsize=256)
 def zone(name: str) -> ZoneInfo:

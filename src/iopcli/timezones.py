@@ -290,7 +290,9 @@ def _fallback(key: str, first_year: int, last_year: int) -> Timezone:
         part.add("TZOFFSETFROM", before)
         part.add("TZOFFSETTO", after)
         part.add("TZNAME", name)
-        for onset in onsets[1:]:
+        # Every onset as an RDATE, the first too: ical.js takes a part's DTSTART as an onset
+        # only when the part has no RDATE (RFC 5545 counts a repeated DTSTART once).
+        for onset in onsets:
             part.add("RDATE", onset)
         tz.add_component(part)
     return tz
