@@ -730,3 +730,72 @@ def test_broken_lists_name_file_and_line(tmp_path: Path, text: str, message: str
     path.write_text(text)
     with pytest.raises(FeedError, match=message):
         read_feed(path, "b").load()
+
+
+# --- what a listing brings into a plan, its handout and its calendar ------------------------------
+
+
+def test_a_listing_reaches_the_plan_the_handout_and_the_calendar(tmp_path: Path) -> None:
+    import vobject
+
+    from iopcli.ics import plan_to_ics
+    from iopcli.markdown import plan_to_markdown
+    from iopcli.planfile import dump_plan, parse_plan, read_plan
+
+    home = tmp_path / "home"
+    chi(home)
+    with directory(home) as d:
+        early = d.find("pass-it-on-early-birds").data
+        coaching = None
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    base = read_plan(str(examples / "alcohol-depression.yaml"))
+    with directory(home) as d:
+        d.import_feed(read_feed(WILD / "hsds3-package", "east"), "east", "east")
+        coaching = d.find("svc-a").data
+    plan = base.model_copy(
+        update={
+            "meetings": [Meeting.model_validate(early)],
+            "resources": [Resource.model_validate(coaching)],
+        }
+    )
+    # The plan file keeps every field (written, then read back by the plan reader).
+    again = parse_plan(dump_plan(plan).encode(), "plan.yaml")
+    assert again.meetings[0] == plan.meetings[0]
+    assert again.resources[0] == plan.resources[0]
+
+    handout = plan_to_markdown(plan)
+    for expected in [
+        "Use the alley door; ring the bell.",
+        "group: Pass It On Group",
+        "in person and online",
+        "(tel:+13017158592,,503536771%23)",  # the dial-in link keeps id and pauses
+        "[Sam](",  # never: a contact's name is text, not a link
+        "[group website](https://passiton.example.org)",
+        "[Venmo @PassItOnChicago](https://venmo.com/u/PassItOnChicago)",
+        "[map](https://www.openstreetmap.org/?mlat=41.9239&mlon=-87.7067)",
+        "languages: English, Spanish",
+        "who can use it: Adults 18 and over",
+        "access: Step-free entrance: Lift at the back door",
+    ]:
+        if expected.startswith("[Sam]("):
+            assert expected not in handout
+        else:
+            assert expected in handout, expected
+
+    calendar = vobject.readOne(plan_to_ics(plan).decode("utf-8"), validate=True)
+    (event,) = [e for e in calendar.vevent_list if e.summary.value.startswith("Pass It On")]
+    description = event.description.value.splitlines()
+    for line in [
+        "Group: Pass It On Group",
+        "Attendance: In person and online",
+        "Finding it: Use the alley door; ring the bell.",
+        "Area: Chicago > Logan Square, District 12",
+        "Group phone: (773) 555-0190",
+        "Email: passiton@example.org",
+        "Website: https://passiton.example.org",
+        "Contact: Sam, (773) 555-0191, sam@example.org",
+        "7th tradition: Venmo @PassItOnChicago (https://venmo.com/u/PassItOnChicago)",
+    ]:
+        assert line in description, description
+    assert event.geo.value == "41.9239;-87.7067"
+    assert "Phone: +13017158592,,503536771#" in description

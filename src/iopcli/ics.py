@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from icalendar import Alarm, Calendar, Event
 
 from iopcli.describe import describe
-from iopcli.model import AftercarePlan
+from iopcli.model import AftercarePlan, Meeting
 from iopcli.schedule import (
     DEFAULT_HORIZON_DAYS,
     EntryKind,
@@ -144,6 +144,38 @@ def _as_utc(value: dt.datetime | dt.date) -> dt.datetime:
     return dt.datetime.combine(value, dt.time(), tzinfo=dt.UTC)
 
 
+def listing_lines(meeting: Meeting) -> list[str]:
+    """What a meeting's listing adds for the person going: the group, how to find the room,
+    whom to ask, where to give (the .ics description; not in discreet calendars)."""
+    lines = []
+    if meeting.group:
+        lines.append(f"Group: {meeting.group}")
+    if meeting.attendance:
+        lines.append(f"Attendance: {meeting.attendance.label}")
+    if meeting.location_notes:
+        lines.append(f"Finding it: {meeting.location_notes}")
+    area = ", ".join(x for x in (meeting.region, meeting.district) if x)
+    if area:
+        lines.append(f"Area: {area}")
+    if meeting.type_names:
+        names = ", ".join(meeting.type_names.get(t, t) for t in meeting.types)
+        lines.append(f"Meeting types: {names}")
+    for label, value in (
+        ("Group phone", meeting.phone),
+        ("Email", meeting.email),
+        ("Website", meeting.website),
+        ("Listing", meeting.url),
+    ):
+        if value:
+            lines.append(f"{label}: {value}")
+    for contact in meeting.contacts:
+        who = ", ".join(x for x in (contact.name, contact.phone, contact.email) if x)
+        lines.append(f"Contact: {who}")
+    for link in meeting.seventh_tradition:
+        lines.append(f"7th tradition: {link.label} ({link.url})")
+    return lines
+
+
 def _event(
     series: Series,
     plan: AftercarePlan,
@@ -181,6 +213,12 @@ def _event(
     if described.url:
         event.add("URL", described.url)
     lines = list(described.details)
+    item = series.item
+    if isinstance(item, Meeting):
+        if not discreet:
+            lines += listing_lines(item)
+        if options.show_address and item.latitude is not None and item.longitude is not None:
+            event.add("GEO", (item.latitude, item.longitude))
     if described.url:
         lines.insert(0, f"Join: {described.url}")
     if described.phone:

@@ -231,7 +231,51 @@ def _meeting_where(meeting: Meeting, region: str) -> str:
         parts.append("by phone " + phone_link(meeting.online_phone, region))
     if meeting.online_notes:
         parts.append(text(meeting.online_notes))
-    return "; ".join(parts)
+    return "; ".join(parts + _listing_details(meeting, region))
+
+
+def _listing_details(meeting: Meeting, region: str) -> list[str]:
+    """What a meeting's listing adds: the group, how to find the room, whom to ask, where to
+    give."""
+    parts = []
+    if meeting.location_notes:
+        parts.append(text(meeting.location_notes))
+    if meeting.group:
+        parts.append(f"group: {text(meeting.group)}")
+    if meeting.attendance:
+        parts.append(text(meeting.attendance.label.lower()))
+    if meeting.type_names:
+        parts.append(text(", ".join(meeting.type_names.get(t, t) for t in meeting.types)))
+    if meeting.latitude is not None and meeting.longitude is not None:
+        parts.append(link("map", _map_url(meeting.latitude, meeting.longitude)))
+    if meeting.phone:
+        parts.append("group phone " + phone_link(meeting.phone, region))
+    if meeting.email:
+        parts.append(link(meeting.email, f"mailto:{meeting.email}"))
+    if meeting.website:
+        parts.append(link("group website", meeting.website))
+    if meeting.url:
+        parts.append(link("listing", meeting.url))
+    for contact in meeting.contacts:
+        who = [text(contact.name)] if contact.name else []
+        if contact.phone:
+            who.append(phone_link(contact.phone, region))
+        if contact.email:
+            who.append(link(contact.email, f"mailto:{contact.email}"))
+        parts.append("contact: " + " ".join(who))
+    if meeting.seventh_tradition:
+        parts.append(
+            "7th tradition: "
+            + ", ".join(
+                link(t.label, t.url)
+                for t in meeting.seventh_tradition
+            )
+        )
+    return parts
+
+
+def _map_url(latitude: float, longitude: float) -> str:
+    return f"https://www.openstreetmap.org/?mlat={latitude}&mlon={longitude}"
 
 
 def _appointment_where(item: Appointment, region: str) -> str:
@@ -427,6 +471,21 @@ def _resources(doc: _Doc, plan: AftercarePlan) -> None:
                 parts.insert(0, phone_link(r.phone, region))
             if r.url:
                 parts.append(link("website", r.url))
+            if r.email:
+                parts.append(link(r.email, f"mailto:{r.email}"))
+            for other in r.other_phones:
+                label = text(other.description or other.kind or "also")
+                parts.append(f"{label}: {phone_link(other.number, region)}")
+            for label, value in (
+                ("languages", ", ".join(r.languages)),
+                ("cost", r.fees),
+                ("who can use it", r.eligibility),
+                ("access", r.accessibility),
+            ):
+                if value:
+                    parts.append(f"{label}: {text(value)}")
+            if r.latitude is not None and r.longitude is not None:
+                parts.append(link("map", _map_url(r.latitude, r.longitude)))
             if r.notes:
                 parts.append(text(r.notes))
             lines.append(f"**{text(r.name)}**" + (": " + "; ".join(parts) if parts else ""))

@@ -469,6 +469,12 @@ class TraditionLink(Strict):
     handle: Name = Field(description="@name (Venmo), $cashtag (Square) or PayPal.me name.")
 
     @property
+    def label(self) -> str:
+        """'Venmo @name': the service as it writes its name, and the handle."""
+        service = {"venmo": "Venmo", "paypal": "PayPal", "square": "Square"}[self.service]
+        return f"{service} {self.handle}"
+
+    @property
     def url(self) -> str:
         if self.handle.startswith(("https://", "http://")):
             return self.handle

@@ -6,6 +6,7 @@ typed where it is shown back (phone numbers), so a handout reads the way the per
 
 from __future__ import annotations
 
+import functools
 import re
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -46,7 +47,13 @@ def is_short_code(text: str) -> bool:
 
 
 def check_phone(value: str) -> str:
-    text = value.strip()
+    return _checked_phone(value.strip(), PHONE_REGION.get())
+
+
+# A directory import checks the same few dial-in numbers thousands of times (one video service's
+# numbers serve a whole feed): a number once found good is not parsed again.
+@functools.lru_cache(maxsize=4096)
+def _checked_phone(text: str, region: str) -> str:
     if not text:
         raise ValueError("phone number is empty")
     if not _PHONE_CHARS.fullmatch(text):
@@ -56,7 +63,6 @@ def check_phone(value: str) -> str:
         )
     import phonenumbers  # deferred: only plans with phone numbers pay for its metadata
 
-    region = PHONE_REGION.get()
     if is_short_code(text):
         from phonenumbers import shortnumberinfo
 
