@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from iopcli.errors import Problem
 from iopcli.model import AftercarePlan, Contact, Helper
-from iopcli.schedule import occurrences, plan_series, zone
+from iopcli.schedule import first_refill, occurrences, plan_series, zone
 
 STALE_AFTER_DAYS = 365
 
@@ -80,6 +80,22 @@ def check(plan: AftercarePlan, today: dt.date | None = None) -> list[Problem]:
                 f"{meeting.name}: its listing was last updated over a"
                 " year ago (check it still meets; iopcli refresh)",
             )
+    for i, med in enumerate(plan.medications):
+        path = f"medications.{i}.next_refill"
+        if med.refill_every_days and med.next_refill is None:
+            warn(
+                path,
+                f"{med.name}: refills every {med.refill_every_days} days but has no next refill"
+                " date, so the calendar has no refill reminder",
+            )
+        elif med.next_refill is not None and med.next_refill < discharge:
+            first = first_refill(med, discharge)
+            then = (
+                f"the calendar starts at {first}"
+                if first is not None and first != med.next_refill
+                else "the calendar shows it before discharge"
+            )
+            warn(path, f"{med.name}: next refill {med.next_refill} is before discharge; {then}")
     if plan.program.next_review is None:
         warn("program.next_review", "no plan review date")
     for i, resource in enumerate(plan.resources):

@@ -7,9 +7,9 @@ or a broken table. The only links emitted are ``tel:``, ``mailto:`` and ``http(s
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable
-from contextvars import ContextVar
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -20,9 +20,12 @@ from iopcli.model import (
     Contact,
     Helper,
     Meeting,
+    MeetingRepeat,
     Professional,
     Recurrence,
+    ShortMonths,
 )
+from iopcli.schedule import DEFAULT_HORIZON_DAYS, Occurrence, Series, occurrences, plan_series
 from iopcli.values import Weekday, format_time, tel_uri
 
 # Inline punctuation that can start markup anywhere in a line ("&" only where it would start an
@@ -50,20 +53,33 @@ def _destination(url: str) -> str:
     return quote(url, safe=":/?#@!$&'*+,;=%~.-_").replace("(", "%28").replace(")", "%29")
 
 
-_LINKS: ContextVar[bool] = ContextVar("_LINKS", default=True)
-
-
-def link(label: str, url: str) -> str:
+def link(label: str, url: str, links: bool = True) -> str:
+    """A Markdown link; with ``links`` false (a terminal), the label with a web address after it."""
     scheme = url.split(":", 1)[0].lower()
-    if scheme not in ("http", "https", "tel", "mailto") or not _LINKS.get():
+    if scheme not in ("http", "https", "tel", "mailto") or not links:
         if scheme in ("http", "https") and label != url:
             return f"{text(label)} ({text(url)})"
         return text(label)
     return f"[{text(label)}]({_destination(url)})"
 
 
-def phone_link(phone: str, region: str) -> str:
-    return link(phone, tel_uri(phone, region))
+def phone_link(phone: str, region: str, links: bool = True) -> str:
+    return link(phone, tel_uri(phone, region), links)
+
+
+@dataclass(frozen=True)
+class _Style:
+    """What every part of the handout needs to write links: the plan's region and whether
+    links are wanted at all (passed down, where it used to be a hidden context variable)."""
+
+    region: str
+    links: bool
+
+    def link(self, label: str, url: str) -> str:
+        return link(label, url, self.links)
+
+    def phone(self, phone: str) -> str:
+        return phone_link(phone, self.region, self.links)
 
 
 @dataclass(frozen=True)
@@ -106,33 +122,29 @@ class _Doc:
 
 def plan_to_markdown(plan: AftercarePlan, options: MarkdownOptions | None = None) -> str:
     options = options or MarkdownOptions()
-    token = _LINKS.set(options.links)
-    try:
-        return _handout(plan, options)
-    finally:
-        _LINKS.reset(token)
+    return _handout(plan, options)
 
 
 def _handout(plan: AftercarePlan, options: MarkdownOptions) -> str:
     doc = _Doc()
-    region = plan.person.region
+    style = _Style(plan.person.region, options.links)
     doc.heading(1, f"My aftercare plan: {text(plan.person.name)}")
     program = plan.program
     intro = f"From {text(program.name)}, discharged {_date(program.discharge_date)}."
     if program.counselor:
         counselor = text(program.counselor.name)
         if program.counselor.phone:
-            counselor += f", {phone_link(program.counselor.phone, region)}"
+            counselor += f", {style.phone(program.counselor.phone)}"
         intro += f" Your counselor: {counselor}."
     doc.para(intro)
-    _crisis(doc, plan)
-    _week(doc, plan, options)
-    _relapse(doc, plan)
-    _safety(doc, plan)
-    _medications(doc, plan)
-    _resources(doc, plan)
-    _contacts(doc, plan)
-    _goals(doc, plan)
+    _crisis(doc, plan, style)
+    _week(doc, plan, options, style)
+    _relapse(doc, plan, style)
+    _safety(doc, plan, style)
+    _medications(doc, plan, style)
+    _resources(doc, plan, style)
+    _contacts(doc, plan, style)
+    _goals(doc, plan, style)
     if plan.notes:
         doc.heading(2, "Notes")
         for paragraph in plan.notes.split("\n\n"):
@@ -146,38 +158,35 @@ def _handout(plan: AftercarePlan, options: MarkdownOptions) -> str:
     return doc.render()
 
 
-def _date(day: object) -> str:
-    import datetime as dt
-
-    assert isinstance(day, dt.date)
+def _date(day: dt.date) -> str:
     return f"{day:%A}, {day:%B} {day.day}, {day.year}"
 
 
-def _helper(person: Helper | Contact, region: str) -> str:
+def _helper(person: Helper | Contact, style: _Style) -> str:
     line = f"**{text(person.name)}**"
     if person.relationship:
         line += f" ({text(person.relationship)})"
     if person.phone:
-        line += f": {phone_link(person.phone, region)}"
+        line += f": {style.phone(person.phone)}"
     return line
 
 
-def _professional(pro: Professional, region: str) -> str:
+def _professional(pro: Professional, style: _Style) -> str:
     line = f"**{text(pro.name)}**"
     if pro.role:
         line += f" ({text(pro.role)})"
     parts = []
     if pro.phone:
-        parts.append(phone_link(pro.phone, region))
+        parts.append(style.phone(pro.phone))
     if pro.after_hours_phone:
-        parts.append(f"after hours {phone_link(pro.after_hours_phone, region)}")
+        parts.append(f"after hours {style.phone(pro.after_hours_phone)}")
     if pro.address:
         parts.append(text(pro.address))
     return line + (": " + ", ".join(parts) if parts else "")
 
 
-def _crisis(doc: _Doc, plan: AftercarePlan) -> None:
-    safety, region = plan.safety_plan, plan.person.region
+def _crisis(doc: _Doc, plan: AftercarePlan, style: _Style) -> None:
+    safety = plan.safety_plan
     has_people = bool(safety.people_to_ask or any(c.phone for c in plan.contacts))
     if not (
         safety.warning_signs
@@ -199,42 +208,42 @@ def _crisis(doc: _Doc, plan: AftercarePlan) -> None:
     ]
     if people:
         doc.para("**Then call someone who can help:**")
-        doc.bullets(_helper(p, region) for p in people)
+        doc.bullets(_helper(p, style) for p in people)
     if safety.professionals:
         doc.para("**Professionals you can reach:**")
-        doc.bullets(_professional(p, region) for p in safety.professionals)
+        doc.bullets(_professional(p, style) for p in safety.professionals)
     if safety.include_crisis_lines:
-        lines, _ = crisis_lines(region)
+        lines, _ = crisis_lines(style.region)
         doc.para("**Crisis lines, free and open day and night:**")
-        doc.bullets(_crisis_line(line) for line in lines)
+        doc.bullets(_crisis_line(line, style) for line in lines)
 
 
-def _crisis_line(line: object) -> str:
+def _crisis_line(line: object, style: _Style) -> str:
     from iopcli.crisis_lines import CrisisLine
 
     assert isinstance(line, CrisisLine)
-    actions = line.actions(number=lambda n: link(n, tel_uri(n)), words=text)
+    actions = line.actions(number=lambda n: style.link(n, tel_uri(n)), words=text)
     out = f"**{text(line.name)}**: " + ", ".join(actions)
     if line.url:
-        out += f" or {link('chat online', line.url)}"
+        out += f" or {style.link('chat online', line.url)}"
     return out + ". " + text(line.when)
 
 
-def _meeting_where(meeting: Meeting, region: str) -> str:
+def _meeting_where(meeting: Meeting, style: _Style) -> str:
     parts = []
     place = ", ".join(x for x in (meeting.location, meeting.address) if x)
     if place:
         parts.append(text(place))
     if meeting.online_url:
-        parts.append(link("join online", meeting.online_url))
+        parts.append(style.link("join online", meeting.online_url))
     if meeting.online_phone:
-        parts.append("by phone " + phone_link(meeting.online_phone, region))
+        parts.append("by phone " + style.phone(meeting.online_phone))
     if meeting.online_notes:
         parts.append(text(meeting.online_notes))
-    return "; ".join(parts + _listing_details(meeting, region))
+    return "; ".join(parts + _listing_details(meeting, style))
 
 
-def _listing_details(meeting: Meeting, region: str) -> list[str]:
+def _listing_details(meeting: Meeting, style: _Style) -> list[str]:
     """What a meeting's listing adds: the group, how to find the room, whom to ask, where to
     give."""
     parts = []
@@ -247,29 +256,26 @@ def _listing_details(meeting: Meeting, region: str) -> list[str]:
     if meeting.type_names:
         parts.append(text(", ".join(meeting.type_names.get(t, t) for t in meeting.types)))
     if meeting.latitude is not None and meeting.longitude is not None:
-        parts.append(link("map", _map_url(meeting.latitude, meeting.longitude)))
+        parts.append(style.link("map", _map_url(meeting.latitude, meeting.longitude)))
     if meeting.phone:
-        parts.append("group phone " + phone_link(meeting.phone, region))
+        parts.append("group phone " + style.phone(meeting.phone))
     if meeting.email:
-        parts.append(link(meeting.email, f"mailto:{meeting.email}"))
+        parts.append(style.link(meeting.email, f"mailto:{meeting.email}"))
     if meeting.website:
-        parts.append(link("group website", meeting.website))
+        parts.append(style.link("group website", meeting.website))
     if meeting.url:
-        parts.append(link("listing", meeting.url))
+        parts.append(style.link("listing", meeting.url))
     for contact in meeting.contacts:
         who = [text(contact.name)] if contact.name else []
         if contact.phone:
-            who.append(phone_link(contact.phone, region))
+            who.append(style.phone(contact.phone))
         if contact.email:
-            who.append(link(contact.email, f"mailto:{contact.email}"))
+            who.append(style.link(contact.email, f"mailto:{contact.email}"))
         parts.append("contact: " + " ".join(who))
     if meeting.seventh_tradition:
         parts.append(
             "7th tradition: "
-            + ", ".join(
-                link(t.label, t.url)
-                for t in meeting.seventh_tradition
-            )
+            + ", ".join(style.link(t.label, t.url) for t in meeting.seventh_tradition)
         )
     return parts
 
@@ -278,45 +284,140 @@ def _map_url(latitude: float, longitude: float) -> str:
     return f"https://www.openstreetmap.org/?mlat={latitude}&mlon={longitude}"
 
 
-def _appointment_where(item: Appointment, region: str) -> str:
+def _appointment_where(item: Appointment, style: _Style) -> str:
     parts = []
     if item.address:
         parts.append(text(item.address))
     if item.link:
-        parts.append(link("join online", item.link))
+        parts.append(style.link("join online", item.link))
     if item.phone:
-        parts.append(phone_link(item.phone, region))
+        parts.append(style.phone(item.phone))
     return "; ".join(parts)
 
 
+def _span(start: dt.time, end: dt.time, next_day: bool) -> str:
+    span = f"{format_time(start)}–{format_time(end)}"
+    return span + " the next day" if next_day else span
+
+
 def _time_range(meeting: Meeting, plan_tz: str) -> str:
-    span = f"{format_time(meeting.start)}–{format_time(meeting.end_time)}"
+    # A meeting whose end is not after its start ends the next day (the model refuses equal).
+    span = _span(meeting.start, meeting.end_time, meeting.end_time <= meeting.start)
     if meeting.timezone and meeting.timezone != plan_tz:
         span += f" ({text(meeting.timezone)} time)"
     return span
 
 
 def _appointment_span(item: Appointment) -> str:
-    import datetime as dt
-
     end = dt.datetime.combine(item.date, item.time) + dt.timedelta(minutes=item.duration_minutes)
-    return f"{format_time(item.time)}–{format_time(end.time())}"
+    return _span(item.time, end.time(), end.date() > item.date)
 
 
-def _week(doc: _Doc, plan: AftercarePlan, options: MarkdownOptions) -> None:
-    region = plan.person.region
+def _meeting_days(meeting: Meeting, day: Weekday) -> tuple[int, str]:
+    """The row's sort position (weekdays first, then monthly rows) and its Day column."""
+    if meeting.repeat is MeetingRepeat.MONTHLY:
+        weeks = [w.value for w in sorted(meeting.weeks, key=lambda w: (w.nth < 0, w.nth))]
+        said = weeks[0] if len(weeks) == 1 else ", ".join(weeks[:-1]) + " and " + weeks[-1]
+        return 7 + day.number, f"{said.capitalize()} {day.label} of the month"
+    if meeting.repeat is MeetingRepeat.EVERY_2_WEEKS:
+        return day.number, f"Every other {day.label}"
+    return day.number, day.label
+
+
+def _month_day(item: Appointment) -> str:
+    said = f"Day {item.date.day} of the month"
+    if item.date.day <= 28:
+        return said
+    if item.short_months is ShortMonths.LAST_DAY:
+        return f"{said} (the last day in shorter months)"
+    return f"{said} (none in months without a {item.date.day}{_suffix(item.date.day)})"
+
+
+def _suffix(day: int) -> str:
+    return {1: "st", 2: "nd", 3: "rd", 21: "st", 22: "nd", 23: "rd", 31: "st"}.get(day, "th")
+
+
+def _clock_words(occurrence: Occurrence) -> str:
+    """Why a listed time was moved, or which of two it is, on a clock-change day."""
+    assert isinstance(occurrence.start, dt.datetime)
+    planned = format_time(occurrence.start.time())
+    if occurrence.clock == "skipped":
+        return f"{planned} does not exist that day: the clocks go forward"
+    return f"the first {planned}: the clocks go back that night"
+
+
+def _clock_notes(plan: AftercarePlan, series: list[Series]) -> list[str]:
+    """A line for each instance of a repeat, within the calendar's horizon, at a time the
+    clocks skip or repeat: when it is, as the calendar file and the agenda show it."""
+    notes = []
+    for entry in series:
+        if entry.rule is None or entry.all_day:
+            continue
+        for occurrence in occurrences(entry):
+            if occurrence.clock is None:
+                continue
+            start, end = _clock_times(occurrence)
+            name = _entry_name(entry)
+            notes.append(
+                f"**{_date(start.date())}**: {name} is at {format_time(start.time())}–"
+                f"{format_time(end.time())} ({_clock_words(occurrence)})"
+            )
+    return notes
+
+
+def _clock_times(occurrence: Occurrence) -> tuple[dt.datetime, dt.datetime]:
+    """Start and end as the clocks read them, in the entry's own zone."""
+    assert isinstance(occurrence.start, dt.datetime)
+    assert isinstance(occurrence.end, dt.datetime)
+    tz = occurrence.start.tzinfo
+    return (
+        occurrence.start.astimezone(dt.UTC).astimezone(tz),
+        occurrence.end.astimezone(dt.UTC).astimezone(tz),
+    )
+
+
+def _entry_name(entry: Series) -> str:
+    item = entry.item
+    if isinstance(item, Meeting):
+        return text(item.name)
+    if isinstance(item, Appointment):
+        return f"{item.kind.label}: {text(item.provider)}"
+    return ""
+
+
+def _once(item: Appointment, series: dict[str, Series]) -> str:
+    """A one-off appointment's day and times, as the calendar file and the agenda give them."""
+    entry = series.get(f"appointments/{item.id}")
+    if entry is None:
+        return f"{_date(item.date)}, {_appointment_span(item)}"
+    (occurrence,) = occurrences(entry)
+    start, end = _clock_times(occurrence)
+    when = f"{_date(start.date())}, " + _span(start.time(), end.time(), end.date() > start.date())
+    if occurrence.clock is not None:
+        when += f" ({_clock_words(occurrence)})"
+    return when
+
+
+def _week(doc: _Doc, plan: AftercarePlan, options: MarkdownOptions, style: _Style) -> None:
+    series = plan_series(plan, DEFAULT_HORIZON_DAYS)
+    by_key = {entry.key: entry for entry in series}
     rows: list[tuple[int, str, list[str]]] = []
     for meeting in plan.meetings:
         what = text(meeting.name)
         if meeting.fellowship != "other":
             what += f" ({meeting.fellowship.label})"
         for day in meeting.days:
+            order, label = _meeting_days(meeting, day)
             when = _time_range(meeting, plan.timezone)
+            first = by_key.get(f"meetings/{meeting.id}")
+            if meeting.repeat is MeetingRepeat.EVERY_2_WEEKS and first is not None:
+                assert isinstance(first.start, dt.datetime)
+                when += f" (from {first.start:%b} {first.start.day})"
             rows.append(
                 (
-                    day.number,
+                    order,
                     meeting.start.isoformat(),
-                    [day.label, when, what, _meeting_where(meeting, region)],
+                    [label, when, what, _meeting_where(meeting, style)],
                 )
             )
     repeating = [a for a in plan.appointments if a.repeat != Recurrence.ONCE]
@@ -327,15 +428,16 @@ def _week(doc: _Doc, plan: AftercarePlan, options: MarkdownOptions) -> None:
         ]
         when = f"{_appointment_span(item)} ({how_often}from {item.date:%b} {item.date.day})"
         what = f"{item.kind.label}: {text(item.provider)}"
+        monthly = item.repeat == "monthly"
         rows.append(
             (
-                day.number,
+                7 + item.date.day if monthly else day.number,  # monthly rows after the weekdays
                 item.time.isoformat(),
                 [
-                    day.label if item.repeat != "monthly" else f"Day {item.date.day} of the month",
+                    _month_day(item) if monthly else day.label,
                     when,
                     what,
-                    _appointment_where(item, region),
+                    _appointment_where(item, style),
                 ],
             )
         )
@@ -354,16 +456,20 @@ def _week(doc: _Doc, plan: AftercarePlan, options: MarkdownOptions) -> None:
             )
         else:
             doc.table(["Day", "Time", "What", "Where"], [r for _, _, r in rows])
+    notes = _clock_notes(plan, series)
+    if notes:
+        doc.para("**When the clocks change:**")
+        doc.bullets(notes)
     if once:
         doc.para("**Appointments coming up:**")
         doc.bullets(
-            f"**{_date(a.date)}, {_appointment_span(a)}**: {a.kind.label}: {text(a.provider)}"
-            + (f". {_appointment_where(a, region)}" if _appointment_where(a, region) else "")
+            f"**{_once(a, by_key)}**: {a.kind.label}: {text(a.provider)}"
+            + (f". {_appointment_where(a, style)}" if _appointment_where(a, style) else "")
             for a in once
         )
 
 
-def _relapse(doc: _Doc, plan: AftercarePlan) -> None:
+def _relapse(doc: _Doc, plan: AftercarePlan, style: _Style) -> None:
     rp = plan.relapse_prevention
     if not any(
         (
@@ -405,8 +511,8 @@ def _relapse(doc: _Doc, plan: AftercarePlan) -> None:
         doc.bullets(map(text, rp.reasons_for_recovery))
 
 
-def _safety(doc: _Doc, plan: AftercarePlan) -> None:
-    s, region = plan.safety_plan, plan.person.region
+def _safety(doc: _Doc, plan: AftercarePlan, style: _Style) -> None:
+    s = plan.safety_plan
     steps: list[tuple[str, list[str]]] = [
         ("Step 1. Warning signs that a crisis may be starting", [text(x) for x in s.warning_signs]),
         (
@@ -415,13 +521,13 @@ def _safety(doc: _Doc, plan: AftercarePlan) -> None:
         ),
         (
             "Step 3. People and places that help you take your mind off things",
-            [_helper(p, region) for p in s.distraction_people]
+            [_helper(p, style) for p in s.distraction_people]
             + [text(x) for x in s.distraction_places],
         ),
-        ("Step 4. People you can ask for help", [_helper(p, region) for p in s.people_to_ask]),
+        ("Step 4. People you can ask for help", [_helper(p, style) for p in s.people_to_ask]),
         (
             "Step 5. Professionals and agencies to contact in a crisis",
-            [_professional(p, region) for p in s.professionals],
+            [_professional(p, style) for p in s.professionals],
         ),
         ("Step 6. Making your surroundings safe", [text(x) for x in s.safe_environment]),
         ("Your reasons for living", [text(x) for x in s.reasons_for_living]),
@@ -435,10 +541,9 @@ def _safety(doc: _Doc, plan: AftercarePlan) -> None:
             doc.bullets(items)
 
 
-def _medications(doc: _Doc, plan: AftercarePlan) -> None:
+def _medications(doc: _Doc, plan: AftercarePlan, style: _Style) -> None:
     if not plan.medications:
         return
-    region = plan.person.region
     doc.heading(2, "My medications")
     lines = []
     for med in plan.medications:
@@ -449,7 +554,7 @@ def _medications(doc: _Doc, plan: AftercarePlan) -> None:
         if med.pharmacy:
             pharmacy = text(med.pharmacy)
             if med.pharmacy_phone:
-                pharmacy += f" ({phone_link(med.pharmacy_phone, region)})"
+                pharmacy += f" ({style.phone(med.pharmacy_phone)})"
             details.append(f"pharmacy: {pharmacy}")
         if med.next_refill:
             details.append(f"next refill {_date(med.next_refill)}")
@@ -457,10 +562,9 @@ def _medications(doc: _Doc, plan: AftercarePlan) -> None:
     doc.bullets(lines)
 
 
-def _resources(doc: _Doc, plan: AftercarePlan) -> None:
+def _resources(doc: _Doc, plan: AftercarePlan, style: _Style) -> None:
     if not plan.resources:
         return
-    region = plan.person.region
     doc.heading(2, "Help in your community")
     for category in dict.fromkeys(r.category for r in plan.resources):
         doc.heading(3, category.label)
@@ -468,14 +572,14 @@ def _resources(doc: _Doc, plan: AftercarePlan) -> None:
         for r in (r for r in plan.resources if r.category == category):
             parts = [text(x) for x in (r.address, r.hours) if x]
             if r.phone:
-                parts.insert(0, phone_link(r.phone, region))
+                parts.insert(0, style.phone(r.phone))
             if r.url:
-                parts.append(link("website", r.url))
+                parts.append(style.link("website", r.url))
             if r.email:
-                parts.append(link(r.email, f"mailto:{r.email}"))
+                parts.append(style.link(r.email, f"mailto:{r.email}"))
             for other in r.other_phones:
                 label = text(other.description or other.kind or "also")
-                parts.append(f"{label}: {phone_link(other.number, region)}")
+                parts.append(f"{label}: {style.phone(other.number)}")
             for label, value in (
                 ("languages", ", ".join(r.languages)),
                 ("cost", r.fees),
@@ -485,31 +589,30 @@ def _resources(doc: _Doc, plan: AftercarePlan) -> None:
                 if value:
                     parts.append(f"{label}: {text(value)}")
             if r.latitude is not None and r.longitude is not None:
-                parts.append(link("map", _map_url(r.latitude, r.longitude)))
+                parts.append(style.link("map", _map_url(r.latitude, r.longitude)))
             if r.notes:
                 parts.append(text(r.notes))
             lines.append(f"**{text(r.name)}**" + (": " + "; ".join(parts) if parts else ""))
         doc.bullets(lines)
 
 
-def _contacts(doc: _Doc, plan: AftercarePlan) -> None:
+def _contacts(doc: _Doc, plan: AftercarePlan, style: _Style) -> None:
     if not plan.contacts:
         return
-    region = plan.person.region
     doc.heading(2, "People who support me")
     lines = []
     for c in plan.contacts:
         who = text(c.relationship) if c.relationship else c.role.label.lower()
         line = f"**{text(c.name)}** ({who})"
         if c.phone:
-            line += f": {phone_link(c.phone, region)}"
+            line += f": {style.phone(c.phone)}"
         if c.when_to_call:
             line += f". Call when: {text(c.when_to_call)}"
         lines.append(line)
     doc.bullets(lines)
 
 
-def _goals(doc: _Doc, plan: AftercarePlan) -> None:
+def _goals(doc: _Doc, plan: AftercarePlan, style: _Style) -> None:
     if not plan.goals:
         return
     doc.heading(2, "My goals")
