@@ -583,7 +583,8 @@ def test_a_feed_whose_records_were_all_skipped_removes_nothing(tmp_path: Path) -
     with directory(home) as d, pytest.raises(DirectoryError) as raised:
         d.import_feed(read_feed(bad, "chi"), "chi", str(bad))
     assert str(raised.value) == (
-        f"{bad}: none of its 1 records could be read, so every listing of 'chi' would be"
+        f"{bad}: none of its 1 records could be read (record 1: no slug), so every listing of"
+        " 'chi' would be"
         " removed; nothing was changed (a failed download or a changed format?)"
     )
     assert live(home, "chi") == before

@@ -165,7 +165,8 @@ class Directory:
             if not seen and listed:
                 what = (
                     f"none of its {len(feed.skipped)} records could be read"
-                    if (feed.skipped)
+                    f" ({feed.skipped[0]}{', ...' if len(feed.skipped) > 1 else ''})"
+                    if feed.skipped
                     else "the feed is empty"
                 )
                 raise DirectoryError(

@@ -83,7 +83,7 @@ _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 def clean_text(text: str) -> str:
     """Text without escape sequences or control characters (tab and newline stay)."""
-    if not _CONTROLS.search(text):
+    if text.isprintable() or not _CONTROLS.search(text):  # the first test is the fast one
         return text
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return _CONTROLS.sub("", _ESCAPES.sub("", text))
@@ -93,7 +93,7 @@ def _clean(value: Any) -> Any:
     if isinstance(value, str):
         return clean_text(value)
     if isinstance(value, dict):
-        return {clean_text(str(k)): _clean(v) for k, v in value.items()}
+        return {k if k.isprintable() else clean_text(k): _clean(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_clean(v) for v in value]
     return value
@@ -926,7 +926,7 @@ def _category(terms: list[tuple[str | None, str | None]], *texts: Any) -> str:
     return "other"
 
 
-_BYDAY = {"MO": "mon", "TU": "tue", "WE": "wed", "TH": "thu", "FR": "fri", "SA": "sat", "SU": "sun"}
+_BYDAY = {day.ical: day.value for day in Weekday}  # "MO" -> "mon"
 
 
 def _schedule_days(schedule: dict[str, Any]) -> list[str]:
