@@ -30,7 +30,7 @@ from iopcli.model import AftercarePlan
 from iopcli.planfile import read_plan
 from iopcli.store import (
     DB_NAME,
-    SCHEMA_VERSION,
+    STORE_SCHEMA_VERSION,
     ConflictError,
     NotFoundError,
     Store,
@@ -500,7 +500,7 @@ def test_processes_opening_a_new_store_at_once_all_succeed(tmp_path: Path) -> No
         assert store.integrity() == "ok"
         assert numbers(store, DANA_ID) == list(range(1, 10))
         assert sorted(int(line.split()[0]) for out in outputs for line in out) == list(range(1, 10))
-        assert store._db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert store._db.execute("PRAGMA user_version").fetchone()[0] == STORE_SCHEMA_VERSION
 
 
 # --- killed at any moment ------------------------------------------------------------------
@@ -638,7 +638,7 @@ def test_nested_home_is_created(tmp_path: Path) -> None:
 def test_new_store_has_the_current_schema(store: Store, home: Path) -> None:
     store.save(dana())
     with contextlib.closing(sqlite3.connect(home / DB_NAME)) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert db.execute("PRAGMA user_version").fetchone()[0] == STORE_SCHEMA_VERSION
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         assert {"plans", "revisions"} <= tables
@@ -664,17 +664,17 @@ def test_a_store_from_a_newer_iopcli_is_refused_untouched(home: Path, journal: s
         db.execute(f"PRAGMA journal_mode = {journal}")
         db.execute("CREATE TABLE plans_v9 (id TEXT PRIMARY KEY, data BLOB)")
         db.execute("INSERT INTO plans_v9 VALUES ('x', randomblob(3000))")
-        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+        db.execute(f"PRAGMA user_version = {STORE_SCHEMA_VERSION + 1}")
     before = path.read_bytes()
     for create in (True, False):
         with pytest.raises(StoreError, match="newer iopcli") as info:
             open_store(home, create=create)
         assert str(path) in str(info.value)
-        assert f"schema {SCHEMA_VERSION + 1}" in str(info.value)
+        assert f"schema {STORE_SCHEMA_VERSION + 1}" in str(info.value)
         assert "Nothing was changed" in str(info.value)
         assert path.read_bytes() == before
     with contextlib.closing(sqlite3.connect(path)) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
+        assert db.execute("PRAGMA user_version").fetchone()[0] == STORE_SCHEMA_VERSION + 1
         assert db.execute("SELECT name FROM sqlite_master").fetchall() == [
             ("plans_v9",),
             ("sqlite_autoindex_plans_v9_1",),
@@ -692,7 +692,7 @@ def test_migration_from_version_0(home: Path, kind: str) -> None:
     assert path.exists()
     assert (path.stat().st_size == 0) == (kind == "zero-byte")
     with contextlib.closing(open_store(home)) as store:
-        assert store._db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert store._db.execute("PRAGMA user_version").fetchone()[0] == STORE_SCHEMA_VERSION
         assert store.save(dana()).revision == 1
         assert store.load(DANA_ID).person.name == "Dana"
         assert store.integrity() == "ok"

@@ -24,8 +24,11 @@ class DraftError(IopcliError):
     """A draft cannot be found, read or written."""
 
 
+DRAFTS = "drafts"  # the folder beside the store
+
+
 def drafts_folder() -> Path:
-    return default_home() / "drafts"
+    return default_home() / DRAFTS
 
 
 @dataclass
@@ -92,3 +95,35 @@ def all_drafts() -> list[Draft]:
         except DraftError:
             continue
     return sorted(found, key=lambda d: d.started)
+
+
+def erase_plan_drafts(plan_id: str, folder: Path | None = None) -> int:
+    """Delete every draft of a stored plan (an interrupted ``edit``), for ``purge``: the
+    answers typed into them are the plan's too. A draft that can no longer be read is erased
+    if its text names the plan. Returns how many were erased."""
+    folder = folder or drafts_folder()
+    if not folder.is_dir():
+        return 0
+    quoted = json.dumps(plan_id).encode("utf-8")
+    erased = 0
+    for path in sorted(folder.glob("*.json")):
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise DraftError(f"{path}: this draft cannot be checked: {exc.strerror}") from None
+        try:
+            data = json.loads(raw)
+            template = data.get("template") if isinstance(data, dict) else None
+            ours = isinstance(data, dict) and (
+                data.get("plan_id") == plan_id
+                or (isinstance(template, dict) and template.get("id") == plan_id)
+            )
+        except (ValueError, RecursionError):
+            ours = quoted in raw
+        if ours:
+            try:
+                path.unlink(missing_ok=True)
+            except OSError as exc:
+                raise DraftError(f"{path}: this draft cannot be erased: {exc.strerror}") from None
+            erased += 1
+    return erased

@@ -25,7 +25,7 @@ from iopcli.slugs import short_id, slugify
 if TYPE_CHECKING:
     from iopcli.model import AftercarePlan
 
-SCHEMA_VERSION = 1
+STORE_SCHEMA_VERSION = 1  # the database's tables (PRAGMA user_version)
 DB_NAME = "plans.sqlite3"
 BUSY_TIMEOUT_MS = 30_000
 
@@ -180,9 +180,10 @@ def _created(now: dt.datetime, plan: AftercarePlan, old: dict[str, Any] | None) 
 class Store:
     """One open plan database. Use :func:`open_store`."""
 
-    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, connection: sqlite3.Connection, path: Path, read_only: bool = False) -> None:
         self._db = connection
         self.path = path
+        self.read_only = read_only  # the owner or the medium allows reading only; saves refused
 
     def close(self) -> None:
         self._db.close()
@@ -225,6 +226,8 @@ class Store:
             return self._db.execute(sql, params).fetchall()
         except sqlite3.Error as exc:
             raise _store_error(self.path, exc) from None
+        except UnicodeDecodeError:
+            raise self._damaged("stored text is no longer UTF-8") from None
 
     def save(
         self, plan: AftercarePlan, *, base: int | None = None, source: str = "save"
@@ -292,7 +295,8 @@ class Store:
             raise _store_error(self.path, exc) from None
 
     def purge(self, plan_id: str) -> None:
-        """Remove a plan and every revision of it, and leave no trace of it in the file."""
+        """Remove a plan, every revision of it and every interview draft of it, and leave no
+        trace of it in the files. Nothing stored is parsed: a damaged revision is erased too."""
         try:
             with self._write() as db:
                 db.execute("DELETE FROM revisions WHERE plan_id = ?", (plan_id,))
@@ -304,34 +308,73 @@ class Store:
             self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except sqlite3.Error as exc:
             raise _store_error(self.path, exc) from None
+        from iopcli import drafts  # deferred: drafts imports this module
+
+        drafts.erase_plan_drafts(plan_id, self.path.parent / drafts.DRAFTS)
 
     # --- reading ---------------------------------------------------------------------------
 
+    def _damaged(self, what: str) -> DamagedStoreError:
+        return DamagedStoreError.at(self.path, what)
+
     def _body(self, plan_id: str, number: int) -> dict[str, Any]:
+        current = self.current_revision(plan_id)
+        if not 1 <= number <= current:
+            revisions = (
+                "its only revision is 1" if current == 1 else f"its revisions are 1 to {current}"
+            )
+            raise NotFoundError(f"plan {plan_id[:8]} has no revision {number}; {revisions}")
         rows = self._rows(
             "SELECT body FROM revisions WHERE plan_id = ? AND number = ?", (plan_id, number)
         )
-        row = rows[0] if rows else None
-        if row is None:
-            raise NotFoundError(f"plan {plan_id[:8]} has no revision {number}")
-        body: dict[str, Any] = json.loads(row[0])
+        if not rows:
+            raise self._damaged(f"revision {number} of plan {plan_id[:8]} is missing")
+        try:
+            body = json.loads(rows[0][0])
+        except (ValueError, TypeError, RecursionError):
+            raise self._damaged(f"revision {number} of plan {plan_id[:8]} cannot be read") from None
+        if not isinstance(body, dict):
+            raise self._damaged(f"revision {number} of plan {plan_id[:8]} cannot be read")
         return body
 
     def current_revision(self, plan_id: str) -> int:
         rows = self._rows("SELECT current FROM plans WHERE id = ?", (plan_id,))
         if not rows:
             raise NotFoundError(f"no stored plan {plan_id!r}")
-        row = rows[0]
-        return int(row[0])
+        current = rows[0][0]
+        if not isinstance(current, int) or current < 1:
+            raise self._damaged(f"plan {plan_id[:8]} has no readable current revision")
+        return current
 
     def body(self, plan_id: str, number: int | None = None) -> dict[str, Any]:
         """A revision as stored (the current one by default)."""
-        return self._body(plan_id, number or self.current_revision(plan_id))
+        return self._body(plan_id, self.current_revision(plan_id) if number is None else number)
 
     def load(self, plan_id: str, number: int | None = None) -> AftercarePlan:
-        from iopcli.model import AftercarePlan  # deferred: the crisis card reads bodies only
+        from pydantic import ValidationError  # deferred: the crisis card reads bodies only
 
-        return AftercarePlan.model_validate(self.body(plan_id, number))
+        from iopcli.model import AftercarePlan
+
+        body = self.body(plan_id, number)
+        try:
+            return AftercarePlan.model_validate(body)
+        except ValidationError as exc:
+            first = exc.errors(include_url=False)[0]
+            where = ".".join(str(part) for part in first["loc"])
+            which = "the current revision" if number is None else f"revision {number}"
+            raise StoreError(
+                f"{self.path}: {which} of plan {plan_id[:8]} does not pass today's checks"
+                f" ({where}: {first['msg']}); restore another revision, or export it with"
+                " --format json, fix it and import it again"
+            ) from None
+
+    def stored(self, plan_id: str) -> StoredPlan:
+        """A stored plan's summary (name, revisions...), read without parsing any revision:
+        what ``purge`` shows before erasing."""
+        for plan in self.plans(include_archived=True):
+            if plan.id == plan_id:
+                return plan
+        raise NotFoundError(f"no stored plan {plan_id!r}")
 
     def history(self, plan_id: str) -> list[Revision]:
         rows = self._rows(
@@ -339,30 +382,37 @@ class Store:
             " ORDER BY number",
             (plan_id,),
         )
-        return [
-            Revision(n, dt.datetime.fromisoformat(at), source, json.loads(changes))
-            for n, at, source, changes in rows
-        ]
+        try:
+            return [
+                Revision(n, dt.datetime.fromisoformat(at), source, json.loads(changes))
+                for n, at, source, changes in rows
+            ]
+        except (ValueError, TypeError):
+            raise self._damaged(f"the history of plan {plan_id[:8]} cannot be read") from None
 
     def plans(self, include_archived: bool = False) -> list[StoredPlan]:
         rows = self._rows(
             "SELECT p.id, p.slug, p.name, p.discharge_date, p.archived, p.current, r.saved_at"
-            " FROM plans p JOIN revisions r ON r.plan_id = p.id AND r.number = p.current"
+            " FROM plans p LEFT JOIN revisions r ON r.plan_id = p.id AND r.number = p.current"
             " WHERE ? OR NOT p.archived ORDER BY p.name, p.id",
             (int(include_archived),),
         )
-        return [
-            StoredPlan(
-                pid,
-                slug,
-                name,
-                dt.date.fromisoformat(day),
-                bool(archived),
-                current,
-                dt.datetime.fromisoformat(saved),
-            )
-            for pid, slug, name, day, archived, current, saved in rows
-        ]
+        try:
+            return [
+                StoredPlan(
+                    pid,
+                    slug,
+                    name,
+                    dt.date.fromisoformat(day),
+                    bool(archived),
+                    current,
+                    dt.datetime.fromisoformat(saved),
+                )
+                for pid, slug, name, day, archived, current, saved in rows
+            ]
+        except (ValueError, TypeError):
+            # A plan whose current revision is gone, or a summary that no longer parses.
+            raise self._damaged("a plan's summary or current revision cannot be read") from None
 
     def resolve(self, ref: str) -> str:
         """A plan id from an id, a unique id prefix, a slug (``dana``) or slug-and-id
@@ -385,7 +435,35 @@ class Store:
         raise NotFoundError(f"{ref!r} matches {len(matches)} plans: {listed}; give more of the id")
 
     def integrity(self) -> str:
-        return str(self._rows("PRAGMA integrity_check")[0][0])
+        """``ok``, or SQLite's first finding about a damaged page or index: every page is
+        checked, in milliseconds for a store of a thousand plans. Run at every open."""
+        return str(self._db.execute("PRAGMA quick_check(1)").fetchone()[0])
+
+    def _verify(self) -> None:
+        """Before anything is written: the schema version, that the tables are iopcli's, and
+        that the file is intact (a damaged page would otherwise read as fewer plans)."""
+        path, db = self.path, self._db
+        version = int(db.execute("PRAGMA user_version").fetchone()[0])
+        if version > STORE_SCHEMA_VERSION:
+            raise StoreError(
+                f"{path}: this plan store was written by a newer iopcli (schema {version};"
+                f" this one knows {STORE_SCHEMA_VERSION}). Nothing was changed: upgrade iopcli"
+            )
+        tables = {
+            name
+            for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            if not name.startswith("sqlite_")
+        }
+        if version == 0 and tables:
+            raise _foreign(path, "it holds tables iopcli did not make")
+        if version > 0 and not tables >= _TABLES:
+            raise _foreign(path, "the tables of a plan store are missing")
+        if version > 0:
+            problem = self.integrity()
+            if problem != "ok":
+                raise self._damaged(problem)
+        if self.read_only and version < STORE_SCHEMA_VERSION:
+            raise StoreError(f"{path}: this plan store needs upgrading, but it is read-only here")
 
 
 def _store_error(path: Path, exc: sqlite3.Error) -> StoreError:
@@ -396,12 +474,43 @@ def _store_error(path: Path, exc: sqlite3.Error) -> StoreError:
         return StoreError(f"{path}: the disk is full; nothing was saved, the store is unchanged")
     if "readonly" in text or "read-only" in text:
         return StoreError(f"{path}: the plan store is read-only here; nothing was saved")
-    if "not a database" in text or "malformed" in text or "corrupt" in text:
-        return StoreError(
-            f"{path}: this is not an iopcli plan store, or it is damaged ({text}). It was left"
-            " untouched: move it aside (or restore a backup) and run again"
+    if "not a database" in text:
+        return _foreign(path, "not a database SQLite can read")
+    if "Could not decode" in text:  # the message quotes the stored text: do not repeat it
+        return DamagedStoreError.at(path, "stored text is no longer UTF-8")
+    if "malformed" in text or "corrupt" in text or "no such table" in text or "no such col" in text:
+        return DamagedStoreError.at(path, text)
+    if "disk I/O error" in text:
+        return DiskError(
+            f"{path}: the disk reported an error while reading or writing the plan store"
+            " (is it full, or failing?); nothing was saved"
         )
     return StoreError(f"{path}: the plan store failed: {text}")
+
+
+class DiskError(StoreError):
+    """The disk failed a read or write (a full disk while SQLite sets up its log index)."""
+
+
+class DamagedStoreError(StoreError):
+    """The store file is damaged: some of it cannot be read as it was written."""
+
+    @classmethod
+    def at(cls, path: Path, detail: str) -> DamagedStoreError:
+        detail = " ".join(detail.replace("*** in database main ***", "").split())
+        return cls(
+            f"{path}: the plan store is damaged ({detail}); it was left untouched. To recover,"
+            " move it aside and restore a backup, or rescue what is still readable with"
+            f" `sqlite3 {path.name} .recover | sqlite3 rescued.sqlite3` and put"
+            " rescued.sqlite3 in its place"
+        )
+
+
+def _foreign(path: Path, what: str) -> StoreError:
+    return StoreError(
+        f"{path}: this is not an iopcli plan store ({what}). It was left untouched: move it"
+        " aside (or restore a backup) and run again"
+    )
 
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -430,10 +539,7 @@ def _check_file(path: Path, create: bool) -> None:
     except OSError as exc:
         raise StoreError(f"{path}: cannot be read: {exc.strerror}") from None
     if header != _SQLITE_MAGIC:
-        raise StoreError(
-            f"{path}: this is not an iopcli plan store, or it is damaged (no SQLite header)."
-            " It was left untouched: move it aside (or restore a backup) and run again"
-        )
+        raise _foreign(path, "no SQLite header; if it was one, it is damaged")
 
 
 def _secure_folder(folder: Path) -> None:
@@ -441,16 +547,80 @@ def _secure_folder(folder: Path) -> None:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:
         raise StoreError(f"{folder}: cannot create the plan store folder: {exc.strerror}") from None
-    _owner_only(folder, 0o700)
+    _owner_only(folder)
 
 
-def _owner_only(path: Path, mode: int) -> None:
-    # Tighten what exists; a read-only file system can still be read, so do not fail there.
+def _owner_only(path: Path) -> None:
+    """Take away what group and others may do; never add a permission the owner removed (a
+    folder made read-only on purpose stays read-only). A read-only file system can still be
+    read, so do not fail there."""
     try:
-        if path.stat().st_mode & 0o777 != mode:
-            os.chmod(path, mode)
+        current = path.stat().st_mode & 0o7777
+        if current & 0o077:
+            os.chmod(path, current & ~0o077)
     except OSError:
         pass
+
+
+def _has_wal(path: Path) -> bool:
+    try:
+        return path.with_name(DB_NAME + "-wal").stat().st_size > 0
+    except OSError:
+        return False
+
+
+def _connect(path: Path, read_only: bool, exclusive: bool = False) -> Store:
+    """The store at ``path``, checked (:meth:`Store._verify`) before anything is written."""
+    if read_only and _has_wal(path):
+        # Saves not yet copied from the write-ahead log: read them through it (SQLite can on
+        # read-only media when the -shm file is there too); immutable would not see them.
+        target, uri = f"file:{path}?mode=ro", True
+    elif read_only:
+        # On read-only media (a backup disc, a locked-down share) the store can still be read:
+        # opened as immutable, SQLite needs no -shm file and takes no locks; saves are refused.
+        target, uri = f"file:{path}?immutable=1", True
+    else:
+        target, uri = str(path), False
+    try:
+        db = sqlite3.connect(target, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, uri=uri)
+    except sqlite3.Error as exc:
+        raise _open_error(path, read_only, exc) from None
+    store = Store(db, path, read_only=read_only)
+    try:
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if exclusive:
+            # The shared-memory index of the log is then kept in memory: reading needs no new
+            # -shm file, which a full disk cannot hold.
+            db.execute("PRAGMA locking_mode = EXCLUSIVE")
+        store._verify()
+    except sqlite3.Error as exc:
+        db.close()
+        raise _open_error(path, read_only, exc) from None
+    except UnicodeDecodeError:  # SQLite's own message about a garbled schema
+        db.close()
+        raise DamagedStoreError.at(path, "its schema cannot be read") from None
+    except BaseException:
+        db.close()
+        raise
+    return store
+
+
+def _open_error(path: Path, read_only: bool, exc: sqlite3.Error) -> StoreError:
+    if read_only and _has_wal(path) and "unable to open" in str(exc):
+        return StoreError(
+            f"{path}: the plan store is read-only here, and its most recent saves are still in"
+            f" {DB_NAME}-wal, which cannot be read here without {DB_NAME}-shm. Nothing was"
+            " read: copy the whole folder to a writable place and run iopcli there"
+        )
+    return _store_error(path, exc)
+
+
+_TABLES = {"plans", "revisions"}
+
+
+def _is_read_only(path: Path, folder: Path) -> bool:
+    """The owner (or the medium) took away writing: open for reading only, never chmod back."""
+    return path.exists() and not (os.access(folder, os.W_OK) and os.access(path, os.W_OK))
 
 
 def open_store(home: Path | None = None, *, create: bool = True) -> Store:
@@ -458,57 +628,45 @@ def open_store(home: Path | None = None, *, create: bool = True) -> Store:
     folder = home or default_home()
     path = folder / DB_NAME
     _check_file(path, create)
-    _secure_folder(folder)
-    # On read-only media (a backup disc, a locked-down share) the store can still be read:
-    # opened as immutable, SQLite needs no -shm file and takes no locks; saves are refused.
-    read_only = path.exists() and not os.access(folder, os.W_OK)
-    target = f"file:{path}?immutable=1" if read_only else str(path)
+    if path.exists():
+        _owner_only(folder)
+    else:
+        _secure_folder(folder)
+    read_only = _is_read_only(path, folder)
     old_umask = os.umask(0o077)  # the database and its -wal and -shm files: owner-only
     try:
-        db = sqlite3.connect(
-            target, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, uri=read_only
-        )
         try:
-            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            version = int(db.execute("PRAGMA user_version").fetchone()[0])
-            if version > SCHEMA_VERSION:
-                db.close()
-                raise StoreError(
-                    f"{path}: this plan store was written by a newer iopcli (schema {version};"
-                    f" this one knows {SCHEMA_VERSION}). Nothing was changed: upgrade iopcli"
-                )
+            store = _connect(path, read_only)
+        except DiskError:
             if read_only:
-                if version < SCHEMA_VERSION:
-                    db.close()
-                    raise StoreError(
-                        f"{path}: this plan store needs upgrading, but it is read-only here"
-                    )
-            else:
+                raise
+            store = _connect(path, read_only, exclusive=True)  # a full disk: read all the same
+        if not read_only:
+            db = store._db
+            try:
                 db.execute("PRAGMA journal_mode = WAL")
                 db.execute("PRAGMA synchronous = FULL")
                 db.execute("PRAGMA foreign_keys = ON")
                 db.execute("PRAGMA secure_delete = ON")
-                _migrate(db, version)
-        except sqlite3.Error as exc:
-            db.close()
-            raise _store_error(path, exc) from None
-    except sqlite3.Error as exc:
-        raise _store_error(path, exc) from None
+                _migrate(db, int(db.execute("PRAGMA user_version").fetchone()[0]))
+            except sqlite3.Error as exc:
+                db.close()
+                raise _store_error(path, exc) from None
     finally:
         os.umask(old_umask)
     for side in (path, path.with_name(DB_NAME + "-wal"), path.with_name(DB_NAME + "-shm")):
         if side.exists():
-            _owner_only(side, 0o600)
-    return Store(db, path)
+            _owner_only(side)
+    return store
 
 
 def _migrate(db: sqlite3.Connection, version: int) -> None:
-    while version < SCHEMA_VERSION:
+    while version < STORE_SCHEMA_VERSION:
         db.execute("BEGIN IMMEDIATE")
         try:
             # Re-read under the lock: another process may have migrated meanwhile.
             version = int(db.execute("PRAGMA user_version").fetchone()[0])
-            if version < SCHEMA_VERSION:
+            if version < STORE_SCHEMA_VERSION:
                 for statement in MIGRATIONS[version].split(";"):
                     if statement.strip():
                         db.execute(statement)

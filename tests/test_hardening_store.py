@@ -1,0 +1,391 @@
+"""Hardening of the plan store, drafts and settings (issue 12, items 6, 7, 8 and 13).
+
+Real SQLite files damaged the way disks and people damage them, real tmpfs mounts (full, and
+remounted read-only) where this machine allows them, real draft files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+import sqlite3
+import stat
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from iopcli import drafts
+from iopcli.model import AftercarePlan
+from iopcli.store import (
+    DB_NAME,
+    DamagedStoreError,
+    NotFoundError,
+    StoreError,
+    canonical,
+    open_store,
+)
+from test_store import DANA_ID, MARCUS_ID, dana, fill, marcus, tmpfs, variant
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "home"
+    monkeypatch.setenv("IOPCLI_HOME", str(folder))  # drafts live beside the store
+    return folder
+
+
+def stored(home: Path, *plans: AftercarePlan) -> Path:
+    with contextlib.closing(open_store(home)) as store:
+        for plan in plans:
+            store.save(plan)
+    return home / DB_NAME
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def one_line(error: BaseException) -> str:
+    text = str(error)
+    assert "\n" not in text
+    return text
+
+
+def assert_damage_message(error: BaseException, path: Path) -> None:
+    text = one_line(error)
+    assert text.startswith(f"{path}: the plan store is damaged (")
+    assert "left untouched" in text
+    assert "backup" in text
+    assert ".recover" in text
+
+
+# --- purge erases drafts, and needs nothing parsed (item 6) -----------------------------------
+
+
+def test_purge_erases_the_plans_drafts_and_only_those(home: Path) -> None:
+    stored(home, dana(), marcus())
+    edit = drafts.start("edit", plan_id=DANA_ID, base_revision=1, label="Dana")
+    edit.record("notes", "what Dana typed before the terminal closed")
+    from_template = drafts.start("new", template=canonical(dana()))
+    other = drafts.start("edit", plan_id=MARCUS_ID, base_revision=1, label="Marcus")
+    unreadable = drafts.drafts_folder() / "2026-01-01-badbad.json"
+    unreadable.write_text('{"plan_id": "' + DANA_ID + '", "answers": {"notes": "half')
+    unrelated_unreadable = drafts.drafts_folder() / "2026-01-01-other.json"
+    unrelated_unreadable.write_text("{not json")
+    with contextlib.closing(open_store(home)) as store:
+        store.purge(DANA_ID)
+    left = sorted(p.name for p in drafts.drafts_folder().iterdir())
+    assert left == sorted([other.path.name, unrelated_unreadable.name])
+    assert not edit.path.exists()
+    assert not from_template.path.exists()
+    assert [d.label for d in drafts.all_drafts()] == ["Marcus"]
+    for path in drafts.drafts_folder().iterdir():
+        assert b"Dana" not in path.read_bytes()
+
+
+def test_erase_plan_drafts_without_a_drafts_folder(home: Path) -> None:
+    assert drafts.erase_plan_drafts(DANA_ID) == 0
+    assert not drafts.drafts_folder().exists()
+
+
+def break_body(path: Path, plan_id: str, number: int, body: str | bytes) -> None:
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        db.execute(
+            "UPDATE revisions SET body = ? WHERE plan_id = ? AND number = ?",
+            (body, plan_id, number),
+        )
+        db.commit()
+
+
+@pytest.mark.parametrize(
+    "body", ['{"id": "3f6c', "null", b"\xff\xfe not text", '{"person": 1}'], ids=repr
+)
+def test_a_plan_with_an_unreadable_revision_can_still_be_purged(
+    home: Path, body: str | bytes
+) -> None:
+    path = stored(home, dana(), variant(dana(), notes="second"), marcus())
+    break_body(path, DANA_ID, 2, body)
+    with contextlib.closing(open_store(home)) as store:
+        summary = store.stored(DANA_ID)  # what purge shows: no revision is parsed
+        assert (summary.name, summary.revisions) == ("Dana", 2)
+        with pytest.raises(StoreError) as info:
+            store.load(DANA_ID)
+        text = one_line(info.value)
+        assert str(path) in text
+        assert store.load(DANA_ID, 1).person.name == "Dana"
+        store.purge(DANA_ID)
+        assert [p.id for p in store.plans(include_archived=True)] == [MARCUS_ID]
+
+
+# --- a damaged store is reported, never read as fewer plans (item 7) --------------------------
+
+
+def page_size(path: Path) -> int:
+    return int.from_bytes(path.read_bytes()[16:18], "big")
+
+
+def root_page(path: Path, table: str) -> int:
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        return int(
+            db.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
+        )
+
+
+def test_a_damaged_table_page_is_reported_not_read_as_fewer_plans(home: Path) -> None:
+    # Two plans, and enough revisions that the revisions table spans several pages.
+    plans = [variant(dana(), notes=f"note {i} " * 200) for i in range(6)] + [marcus()]
+    path = stored(home, *plans)
+    size = page_size(path)
+    data = bytearray(path.read_bytes())
+    page = root_page(path, "plans")
+    start = (page - 1) * size
+    data[start : start + 8] = b"\x0d\x00\x00\x00\x01\xff\xff\x00"  # a leaf whose cell area is gone
+    path.write_bytes(data)
+    for create in (True, False):
+        with pytest.raises(DamagedStoreError) as info:
+            open_store(home, create=create)
+        assert_damage_message(info.value, path)
+        assert path.read_bytes() == data
+
+
+def test_flipped_bytes_never_read_as_an_empty_or_smaller_store(home: Path) -> None:
+    path = stored(home, dana(), marcus())
+    original = path.read_bytes()
+    for seed in range(40):
+        rng = random.Random(seed)
+        data = bytearray(original)
+        for _ in range(20):
+            data[rng.randrange(100, len(data))] ^= 0xFF
+        path.write_bytes(data)
+        problem = ""
+        try:
+            with contextlib.closing(open_store(home, create=False)) as store:
+                names = sorted(p.name for p in store.plans(include_archived=True))
+        except StoreError as exc:
+            problem = one_line(exc)
+        if problem:
+            assert problem.startswith(f"{path}: "), seed
+        else:
+            # Damage SQLite cannot see (inside a plan's own text) leaves both plans listed.
+            assert names == ["Dana", "Marcus"], seed
+        assert path.read_bytes() == data, seed
+
+
+def test_a_zeroed_overflow_page_is_reported_as_damage(home: Path) -> None:
+    marker = "OVERFLOW-MARKER"
+    long_notes = "a" * 3000 + marker + "b" * 9000
+    path = stored(home, variant(dana(), notes=long_notes), marcus())
+    data = bytearray(path.read_bytes())
+    size = page_size(path)
+    at = bytes(data).index(marker.encode())
+    page = at // size
+    assert page > 0
+    data[page * size : (page + 1) * size] = bytes(size)
+    path.write_bytes(data)
+    with (
+        pytest.raises(DamagedStoreError) as info,
+        contextlib.closing(open_store(home, create=False)) as store,
+    ):
+        store.load(DANA_ID)
+    assert_damage_message(info.value, path)
+    assert path.read_bytes() == data
+
+
+def test_a_stored_body_that_is_not_json_is_reported_as_damage(home: Path) -> None:
+    path = stored(home, dana())
+    break_body(path, DANA_ID, 1, '{"id": "3f6c2a9e", "person": {"na')
+    with contextlib.closing(open_store(home, create=False)) as store:
+        with pytest.raises(DamagedStoreError) as info:
+            store.body(DANA_ID)
+        assert_damage_message(info.value, path)
+        assert "revision 1 of plan 3f6c2a9e cannot be read" in str(info.value)
+
+
+def test_a_plan_whose_current_revision_is_missing_is_reported(home: Path) -> None:
+    path = stored(home, dana(), marcus())
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        db.execute("DELETE FROM revisions WHERE plan_id = ?", (MARCUS_ID,))
+        db.commit()
+    with contextlib.closing(open_store(home, create=False)) as store:
+        with pytest.raises(DamagedStoreError) as info:
+            store.plans()
+        assert_damage_message(info.value, path)
+
+
+def test_undecodable_text_is_damage_and_the_message_does_not_quote_it(home: Path) -> None:
+    path = stored(home, dana())
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        db.execute("UPDATE plans SET name = CAST(? AS TEXT)", (b"Dana \xff secret",))
+        db.commit()
+    with (
+        contextlib.closing(open_store(home, create=False)) as store,
+        pytest.raises(DamagedStoreError) as info,
+    ):
+        store.plans()
+    assert "secret" not in str(info.value)
+    assert_damage_message(info.value, path)
+
+
+@pytest.mark.parametrize("user_version", [0, 1, 7])
+def test_a_foreign_sqlite_file_named_like_the_store_is_refused_unaltered(
+    home: Path, user_version: int
+) -> None:
+    home.mkdir()
+    path = home / DB_NAME
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        db.execute("CREATE TABLE recipes (name TEXT, steps TEXT)")
+        db.execute("INSERT INTO recipes VALUES ('bread', 'knead')")
+        db.execute(f"PRAGMA user_version = {user_version}")
+        db.commit()
+    before = path.read_bytes()
+    for create in (True, False):
+        with pytest.raises(StoreError) as info:
+            open_store(home, create=create)
+        text = one_line(info.value)
+        assert str(path) in text
+        if user_version <= 1:
+            assert "not an iopcli plan store" in text
+        assert "untouched" in text or "Nothing was changed" in text
+        assert path.read_bytes() == before
+        assert sorted(p.name for p in home.iterdir()) == [DB_NAME]
+
+
+# --- permissions the owner set are kept; read-only stores (item 8) ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("folder_mode", "expected"), [(0o500, 0o500), (0o755, 0o700), (0o550, 0o500), (0o700, 0o700)]
+)
+def test_opening_never_adds_a_permission_to_the_folder(
+    home: Path, folder_mode: int, expected: int
+) -> None:
+    stored(home, dana())
+    home.chmod(folder_mode)
+    try:
+        with contextlib.suppress(StoreError), contextlib.closing(open_store(home)) as store:
+            assert [p.name for p in store.plans()] == ["Dana"]
+        assert mode(home) == expected
+    finally:
+        home.chmod(0o700)
+
+
+@pytest.mark.parametrize(("file_mode", "expected"), [(0o400, 0o400), (0o644, 0o600)])
+def test_opening_never_adds_a_permission_to_the_file(
+    home: Path, file_mode: int, expected: int
+) -> None:
+    path = stored(home, dana())
+    path.chmod(file_mode)
+    with contextlib.closing(open_store(home, create=False)) as store:
+        assert [p.name for p in store.plans()] == ["Dana"]
+    assert mode(path) == expected
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write whatever the mode says")
+def test_a_store_made_read_only_by_its_owner_is_read_and_says_so(home: Path) -> None:
+    path = stored(home, dana())
+    path.chmod(0o400)
+    with contextlib.closing(open_store(home)) as store:
+        assert store.read_only
+        assert store.load(DANA_ID).person.name == "Dana"
+        with pytest.raises(StoreError, match="read-only here; nothing was saved"):
+            store.save(variant(dana(), notes="no"))
+    assert mode(path) == 0o400
+
+
+CRASHED_SAVE = """
+import os, sys
+from pathlib import Path
+from iopcli.planfile import read_plan
+from iopcli.store import open_store
+store = open_store(Path(sys.argv[1]))
+for path in sys.argv[2:]:
+    store.save(read_plan(path))
+os._exit(0)  # killed before closing: the saves are still in the -wal file
+"""
+
+
+@contextlib.contextmanager
+def crashed_store_on_read_only_media(tmp_path: Path, keep_shm: bool) -> Iterator[Path]:
+    from test_store import DANA_FILE, MARCUS_FILE
+
+    with tmpfs(tmp_path / "fs", "4m") as fs:
+        home = fs / "home"
+        subprocess.run(
+            [sys.executable, "-c", CRASHED_SAVE, str(home), str(DANA_FILE), str(MARCUS_FILE)],
+            check=True,
+        )
+        assert (home / (DB_NAME + "-wal")).stat().st_size > 0
+        if not keep_shm:
+            (home / (DB_NAME + "-shm")).unlink()
+        result = subprocess.run(
+            ["mount", "-o", "remount,ro", str(fs)], capture_output=True, text=True, check=False
+        )
+        if result.returncode != 0:
+            pytest.skip(f"remounting read-only is not permitted: {result.stderr.strip()}")
+        yield home
+
+
+def test_read_only_media_with_a_leftover_wal_reads_the_recent_saves(tmp_path: Path) -> None:
+    with crashed_store_on_read_only_media(tmp_path, keep_shm=True) as home:
+        before = {p.name: p.read_bytes() for p in home.iterdir()}
+        with contextlib.closing(open_store(home, create=False)) as store:
+            assert store.read_only
+            assert sorted(p.name for p in store.plans()) == ["Dana", "Marcus"]
+            assert store.load(MARCUS_ID).person.name == "Marcus"
+            with pytest.raises(StoreError, match="read-only"):
+                store.save(variant(dana(), notes="no"))
+        assert {p.name: p.read_bytes() for p in home.iterdir()} == before
+
+
+def test_read_only_media_with_an_unreadable_wal_says_so(tmp_path: Path) -> None:
+    with crashed_store_on_read_only_media(tmp_path, keep_shm=False) as home:
+        with pytest.raises(StoreError) as info:
+            open_store(home, create=False)
+        text = one_line(info.value)
+        assert "read-only" in text
+        assert f"{DB_NAME}-wal" in text
+        assert "copy the whole folder" in text
+
+
+# --- a full disk under the store (item 13) -------------------------------------------------------
+
+
+def test_a_full_disk_does_not_stop_reading(tmp_path: Path) -> None:
+    with tmpfs(tmp_path / "fs", "256k") as fs:
+        home = fs / "home"
+        stored(home, dana(), marcus())
+        filler = fill(fs)
+        try:
+            with contextlib.closing(open_store(home, create=False)) as store:
+                assert sorted(p.name for p in store.plans()) == ["Dana", "Marcus"]
+                assert store.load(DANA_ID).person.name == "Dana"
+                with pytest.raises(StoreError) as info:
+                    store.save(variant(dana(), notes="a long note " * 1500))
+                assert "full" in one_line(info.value)
+        finally:
+            filler.unlink()
+        with contextlib.closing(open_store(home)) as store:
+            assert store.save(variant(dana(), notes="room again")).revision == 2
+
+
+# --- revision numbers (item 13) -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("number", [0, -1, 3, 10**30, 2**63])
+def test_restoring_a_revision_that_does_not_exist_is_a_clear_error(home: Path, number: int) -> None:
+    stored(home, dana(), variant(dana(), notes="second"))
+    with contextlib.closing(open_store(home)) as store:
+        with pytest.raises(NotFoundError) as info:
+            store.restore(DANA_ID, number)
+        assert one_line(info.value) == (
+            f"plan 3f6c2a9e has no revision {number}; its revisions are 1 to 2"
+        )
+        with pytest.raises(NotFoundError):
+            store.body(DANA_ID, number)
+        assert store.current_revision(DANA_ID) == 2
