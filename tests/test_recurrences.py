@@ -338,3 +338,12 @@ def test_a_refill_before_discharge_starts_the_calendar_at_the_next_one() -> None
     calendar = vobject.readOne(plan_to_ics(plan).decode())
     (event,) = calendar.vevent_list
     assert event.dtstart.value == dt.date(2027, 3, 3)
+
+
+def test_the_handout_names_the_refill_the_calendar_starts_with() -> None:
+    # Regression: the handout said "next refill February 1" while the calendar began in March.
+    plan = make_plan(
+        medications=[{"name": "S", "next_refill": "2027-02-01", "refill_every_days": 30}]
+    )
+    line = section(plan_to_markdown(plan), "My medications")
+    assert "next refill Wednesday, March 3, 2027, every 30 days" in line

@@ -25,7 +25,14 @@ from iopcli.model import (
     Recurrence,
     ShortMonths,
 )
-from iopcli.schedule import DEFAULT_HORIZON_DAYS, Occurrence, Series, occurrences, plan_series
+from iopcli.schedule import (
+    DEFAULT_HORIZON_DAYS,
+    Occurrence,
+    Series,
+    first_refill,
+    occurrences,
+    plan_series,
+)
 from iopcli.values import Weekday, format_time, tel_uri
 
 # Inline punctuation that can start markup anywhere in a line ("&" only where it would start an
@@ -556,8 +563,12 @@ def _medications(doc: _Doc, plan: AftercarePlan, style: _Style) -> None:
             if med.pharmacy_phone:
                 pharmacy += f" ({style.phone(med.pharmacy_phone)})"
             details.append(f"pharmacy: {pharmacy}")
-        if med.next_refill:
-            details.append(f"next refill {_date(med.next_refill)}")
+        # The refill the calendar starts with: one before discharge is already past.
+        refill = first_refill(med, plan.program.discharge_date)
+        if refill:
+            details.append(f"next refill {_date(refill)}")
+        if med.refill_every_days:
+            details.append(f"every {med.refill_every_days} days")
         lines.append(line + (": " + ", ".join(details) if details else ""))
     doc.bullets(lines)
 
