@@ -8,12 +8,17 @@ crisis card can ask for ``default_plan`` without slowing down.
 
 from __future__ import annotations
 
+import difflib
+import json
 import os
+import re
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from iopcli.errors import IopcliError, UsageError
+from iopcli.errors import IopcliError, Problem, UsageError
 
 CONFIG_NAME = "config.toml"
 
@@ -29,31 +34,144 @@ KEYS: dict[str, str] = {
 }
 
 
+# The clinic's lists, offered by number in the interview: arrays of tables in the file.
+LISTS = ("meetings", "resources")
+MAX_REMIND_MINUTES = 10080  # a week
+
+
 class ConfigError(IopcliError):
-    """The config file cannot be read or written."""
+    """The config file cannot be read or written, or holds a value that is not valid; one
+    ``FILE:LINE: key: message`` line per problem, like a plan file."""
+
+    def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
+        self.source = message
+        self.problems = problems or []
+        super().__init__(self.lines()[0])
+
+    def lines(self) -> list[str]:
+        if not self.problems:
+            return [self.source]
+        return [problem.render(self.source) for problem in self.problems]
 
 
-def config_path() -> Path:
-    home = os.environ.get("IOPCLI_HOME")
-    if home:
-        return Path(home).expanduser() / CONFIG_NAME
+def config_path(home: Path | None = None) -> Path:
+    """``home``/config.toml when a home is given (``--home``), else beside the store when
+    ``IOPCLI_HOME`` is set, else the platform's user config folder."""
+    if home is not None:
+        return home / CONFIG_NAME
+    override = os.environ.get("IOPCLI_HOME")
+    if override:
+        return Path(override).expanduser() / CONFIG_NAME
     import platformdirs
 
     return Path(platformdirs.user_config_dir("iopcli", appauthor=False)) / CONFIG_NAME
 
 
-def read_config() -> dict[str, Any]:
-    path = config_path()
+def read_config(home: Path | None = None, *, check: bool = True) -> dict[str, Any]:
+    """The settings, checked: a file that is not UTF-8 or not TOML, an unknown key or a value
+    that is not valid is a :class:`ConfigError` naming the line; nothing is silently ignored.
+    ``check=False`` (``config set`` and ``unset``, which repair the file) lets values pass."""
+    path = config_path(home)
     try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
+        data = path.read_bytes()
     except FileNotFoundError:
         return {}
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except IsADirectoryError:
+        raise ConfigError(str(path), [Problem("is a folder, not a settings file")]) from None
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot be read: {exc.strerror}") from None
-    return data
+        raise ConfigError(str(path), [Problem(f"cannot be read: {exc.strerror}")]) from None
+    return parse_config(data, str(path), check=check)
+
+
+def parse_config(data: bytes, source: str, *, check: bool = True) -> dict[str, Any]:
+    """Settings from the bytes of a ``config.toml``; ``source`` names them in messages."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        message = f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save it as UTF-8"
+        raise ConfigError(source, [Problem(message, line=line)]) from None
+    try:
+        settings = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        # "Invalid value (at line 3, column 17)": the line goes where every message has it.
+        found = re.search(r"\(at line (\d+), column \d+\)|\(at end of document\)", str(exc))
+        what = str(exc)[: found.start()].strip() if found else str(exc)
+        at = None
+        if found is not None:  # a line, or the end of the document: its last line
+            at = int(found.group(1)) if found.group(1) else text.rstrip("\n").count("\n") + 1
+        raise ConfigError(source, [Problem(f"not valid TOML: {what}", line=at)]) from None
+    problems = list(_problems(settings, text)) if check else []
+    if problems:
+        raise ConfigError(source, problems)
+    return settings
+
+
+def _problems(settings: dict[str, Any], text: str) -> Iterator[Problem]:
+    for key, value in settings.items():
+        line = _line_of(text, key)
+        if key in LISTS:
+            if not (isinstance(value, list) and all(isinstance(e, dict) for e in value)):
+                yield Problem(f"write the clinic's list as [[{key}]] tables", key, line)
+            continue
+        if key not in KEYS:
+            close = difflib.get_close_matches(key, [*KEYS, *LISTS], n=1, cutoff=0.75)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            yield Problem(f"unknown setting{hint}", key, line)
+            continue
+        problem = _check_setting(key, value)
+        if problem:
+            yield Problem(problem, key, line)
+
+
+def _check_setting(key: str, value: Any) -> str | None:
+    """What is wrong with a value read from the file (None if nothing). Only the standard
+    library: the crisis card reads this file and must stay fast."""
+    shown = json.dumps(value, ensure_ascii=True, default=str)
+    if key == "remind_minutes":
+        if isinstance(value, bool) or not isinstance(value, int):
+            return f"must be a whole number of minutes from 0 to {MAX_REMIND_MINUTES}, not {shown}"
+        if not 0 <= value <= MAX_REMIND_MINUTES:
+            return f"{value} is not between 0 and {MAX_REMIND_MINUTES} minutes"
+        return None
+    if not isinstance(value, str):
+        return f"must be text in quotes, not {shown}"
+    text = value.strip()
+    if not text:
+        return f"is empty (remove the line, or: iopcli config unset {key})"
+    if _CONTROL.search(text):
+        return "has a control character; remove it"
+    if key == "region" and not (len(text) == 2 and text.isascii() and text.isalpha()):
+        return f"{shown} is not a two-letter country code like US"
+    if key == "counselor_phone" and not (
+        _PHONE.fullmatch(text) and sum(ch.isdigit() for ch in text) >= 3
+    ):
+        return f"{shown} is not a phone number"
+    if key == "timezone" and not _is_zone(text):
+        return f"{shown} is not a known IANA time zone (e.g. America/Chicago)"
+    return None
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_PHONE = re.compile(r"\+?[0-9 ()./-]+(?:\s*(?:ext\.?|x|#)\s*[0-9]{1,6})?", re.IGNORECASE)
+
+
+def _is_zone(key: str) -> bool:
+    if key.startswith(("/", ".")) or ".." in key or "\\" in key:
+        return False
+    try:
+        ZoneInfo(key)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
+
+
+def _line_of(text: str, key: str) -> int | None:
+    """The line where a top-level key (or the first [[key]] table) is written."""
+    name = re.escape(key)
+    pattern = rf"^\s*(?:{name}|\"{name}\"|'{name}')\s*=|^\s*\[\[\s*{name}\s*\]\]"
+    found = re.search(pattern, text, re.MULTILINE)
+    return text[: found.start()].count("\n") + 1 if found else None
 
 
 def check_value(key: str, value: str) -> Any:
@@ -62,8 +180,10 @@ def check_value(key: str, value: str) -> Any:
         raise UsageError(f"unknown setting {key!r}; settings: {', '.join(KEYS)}")
     text = value.strip()
     if key == "remind_minutes":
-        if not text.isdigit() or int(text) > 10080:
-            raise UsageError(f"remind_minutes: {value!r} is not a number of minutes (0 to 10080)")
+        if not text.isdigit() or int(text) > MAX_REMIND_MINUTES:
+            raise UsageError(
+                f"remind_minutes: {value!r} is not a number of minutes (0 to {MAX_REMIND_MINUTES})"
+            )
         return int(text)
     checks = {"counselor_phone": "check_phone", "timezone": "check_timezone"}
     if key in checks:
@@ -80,12 +200,12 @@ def check_value(key: str, value: str) -> Any:
     return text.upper() if key == "region" else text
 
 
-def write_config(data: dict[str, Any]) -> Path:
+def write_config(data: dict[str, Any], home: Path | None = None) -> Path:
     import tomli_w
 
     from iopcli.files import atomic_write
 
-    path = config_path()
+    path = config_path(home)
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:

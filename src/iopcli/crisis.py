@@ -8,10 +8,13 @@ exporter, and falls back to the bundled crisis lines whatever goes wrong, saying
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from iopcli.crisis_lines import CrisisLine, crisis_lines
 from iopcli.errors import IopcliError, UsageError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,7 @@ def bundled_card(problem: str | None = None) -> CrisisCard:
     return CrisisCard(lines=lines, problem=problem)
 
 
-def load_card(ref: str | None) -> CrisisCard:
+def load_card(ref: str | None, home: Path | None = None) -> CrisisCard:
     """The person's card, or the bundled lines with a one-line reason; never raises."""
     try:
         if ref is not None:
@@ -97,13 +100,13 @@ def load_card(ref: str | None) -> CrisisCard:
         from iopcli.store import NotFoundError, open_store
 
         try:
-            store = open_store(create=False)
+            store = open_store(home, create=False)
         except NotFoundError:
             if ref is None:
                 return bundled_card()
             raise
         try:
-            plan_id = store.resolve(ref) if ref is not None else default_ref(store)
+            plan_id = store.resolve(ref) if ref is not None else default_ref(store, home)
             return card_from_body(store.body(plan_id))
         finally:
             store.close()

@@ -27,8 +27,8 @@ class DraftError(IopcliError):
 DRAFTS = "drafts"  # the folder beside the store
 
 
-def drafts_folder() -> Path:
-    return default_home() / DRAFTS
+def drafts_folder(home: Path | None = None) -> Path:
+    return (home or default_home()) / DRAFTS
 
 
 @dataclass
@@ -42,10 +42,11 @@ class Draft:
     section: str | None = None  # edit: the one section asked
     template: dict[str, Any] | None = None  # new --from FILE: the plan the answers start from
     label: str = ""  # what `iopcli drafts` shows: the person's name once it is known
+    home: Path | None = field(default=None, repr=False)  # where it lives; not saved in it
 
     @property
     def path(self) -> Path:
-        return drafts_folder() / f"{self.id}.json"
+        return drafts_folder(self.home) / f"{self.id}.json"
 
     def record(self, key: str, answer: str) -> None:
         self.answers[key] = answer
@@ -54,44 +55,48 @@ class Draft:
         self.save()
 
     def save(self) -> None:
-        folder = drafts_folder()
+        folder = drafts_folder(self.home)
         try:
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         except OSError as exc:
             raise DraftError(f"{folder}: cannot keep drafts here: {exc.strerror}") from None
-        data = json.dumps(self.__dict__, indent=1, ensure_ascii=False, sort_keys=True)
+        saved = {k: v for k, v in self.__dict__.items() if k != "home"}
+        data = json.dumps(saved, indent=1, ensure_ascii=False, sort_keys=True)
         atomic_write(self.path, data.encode("utf-8"))
 
     def delete(self) -> None:
         self.path.unlink(missing_ok=True)
 
 
-def start(kind: str, **details: Any) -> Draft:
+def start(kind: str, home: Path | None = None, **details: Any) -> Draft:
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-    draft = Draft(id=f"{now[:10]}-{secrets.token_hex(3)}", kind=kind, started=now, **details)
+    draft_id = f"{now[:10]}-{secrets.token_hex(3)}"
+    draft = Draft(id=draft_id, kind=kind, started=now, home=home, **details)
     draft.save()
     return draft
 
 
-def load(draft_id: str) -> Draft:
-    path = drafts_folder() / f"{draft_id}.json"
+def load(draft_id: str, home: Path | None = None) -> Draft:
+    path = drafts_folder(home) / f"{draft_id}.json"
     try:
         data = json.loads(path.read_text("utf-8"))
-        return Draft(**data)
+        return Draft(**data, home=home)
     except FileNotFoundError:
         raise DraftError(f"no draft {draft_id!r} (see: iopcli drafts)") from None
     except (OSError, ValueError, TypeError) as exc:
         raise DraftError(f"{path}: this draft cannot be read ({type(exc).__name__})") from None
 
 
-def all_drafts() -> list[Draft]:
-    folder = drafts_folder()
-    if not folder.is_dir():
-        return []
+def all_drafts(home: Path | None = None) -> list[Draft]:
+    folder = drafts_folder(home)
+    try:
+        paths = sorted(folder.glob("*.json")) if folder.is_dir() else []
+    except OSError as exc:  # a home folder this user may not read
+        raise DraftError(f"{folder}: the drafts cannot be listed: {exc.strerror}") from None
     found = []
-    for path in sorted(folder.glob("*.json")):
+    for path in paths:
         try:
-            found.append(load(path.stem))
+            found.append(load(path.stem, home))
         except DraftError:
             continue
     return sorted(found, key=lambda d: d.started)
@@ -102,11 +107,13 @@ def erase_plan_drafts(plan_id: str, folder: Path | None = None) -> int:
     answers typed into them are the plan's too. A draft that can no longer be read is erased
     if its text names the plan. Returns how many were erased."""
     folder = folder or drafts_folder()
-    if not folder.is_dir():
-        return 0
+    try:
+        paths = sorted(folder.glob("*.json")) if folder.is_dir() else []
+    except OSError as exc:
+        raise DraftError(f"{folder}: the drafts cannot be listed: {exc.strerror}") from None
     quoted = json.dumps(plan_id).encode("utf-8")
     erased = 0
-    for path in sorted(folder.glob("*.json")):
+    for path in paths:
         try:
             raw = path.read_bytes()
         except OSError as exc:

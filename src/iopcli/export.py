@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from iopcli.config import MAX_REMIND_MINUTES
 from iopcli.errors import UsageError
 from iopcli.files import atomic_write_many, safe_name
 from iopcli.ics import IcsOptions
@@ -17,7 +18,6 @@ from iopcli.slugs import short_id, slugify
 
 FORMATS = ("md", "ics", "json", "yaml")
 DEFAULT_REMIND_MINUTES = 60
-MAX_REMIND_MINUTES = 10080  # a week
 
 
 @dataclass(frozen=True)
@@ -39,11 +39,11 @@ def parse_formats(value: str) -> tuple[str, ...]:
     return formats
 
 
-def default_remind() -> int:
+def default_remind(home: Path | None = None) -> int:
     """The clinic's default reminder (``iopcli config set remind_minutes N``), else 60."""
     from iopcli.config import read_config
 
-    value = read_config().get("remind_minutes")
+    value = read_config(home).get("remind_minutes")
     if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_REMIND_MINUTES:
         return value
     return DEFAULT_REMIND_MINUTES

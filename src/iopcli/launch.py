@@ -41,14 +41,14 @@ def main() -> None:
     if call is None:
         sys.exit(_full_cli())
     home, plan, plain = call
-    if home is not None:
-        os.environ["IOPCLI_HOME"] = home
+    from pathlib import Path
+
     from iopcli.crisis import load_card
     from iopcli.screens import print_crisis
 
     failed: OSError | None = None
     try:
-        print_crisis(load_card(plan), plain)
+        print_crisis(load_card(plan, Path(home) if home else None), plain)
     except OSError as exc:
         failed = exc
     code = _finish(0)

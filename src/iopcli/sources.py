@@ -24,11 +24,42 @@ def is_file_ref(ref: str) -> bool:
     return ref == "-" or ref.lower().endswith(PLAN_SUFFIXES) or Path(ref).exists()
 
 
-def default_ref(store: Store) -> str:
-    """The plan to use when none is named: the configured default, or the only one stored."""
+def is_bare_name(ref: str) -> bool:
+    """A word that could name a stored plan as well as a file here (``dana``), unlike
+    ``./dana``, ``dana.yaml`` or ``-``."""
+    return not (
+        ref == "-"
+        or ref.lower().endswith(PLAN_SUFFIXES)
+        or ref.startswith((".", "~"))
+        or "/" in ref
+        or "\\" in ref
+    )
+
+
+def shadowing(ref: str, store: Store) -> str | None:
+    """When ``ref`` is a bare name that is both a file or folder in the current folder and a
+    stored plan: the message that asks which one was meant (else None)."""
+    if not (is_bare_name(ref) and Path(ref).exists()):
+        return None
+    from iopcli.store import NotFoundError
+
+    try:
+        plan_id = store.resolve(ref)
+    except NotFoundError:
+        return None
+    kind = "folder" if Path(ref).is_dir() else "file"
+    return (
+        f"{ref!r} is both a {kind} in this folder and the stored plan {plan_id[:8]}: write"
+        f" ./{ref} for the {kind}, or {plan_id[:8]} for the stored plan"
+    )
+
+
+def default_ref(store: Store, home: Path | None = None) -> str:
+    """The plan to use when none is named: the configured default (the settings in ``home``),
+    or the only one stored."""
     from iopcli.config import read_config
 
-    configured = read_config().get("default_plan")
+    configured = read_config(home).get("default_plan")
     if isinstance(configured, str) and configured:
         return store.resolve(configured)
     plans = store.plans()
@@ -61,9 +92,23 @@ class PlanSource:
         if ref is not None and is_file_ref(ref):
             from iopcli.planfile import read_plan
 
+            self._refuse_shadowed(ref)
             return read_plan(ref)
         store = self.store
-        return store.load(store.resolve(ref) if ref is not None else default_ref(store))
+        return store.load(store.resolve(ref) if ref is not None else default_ref(store, self.home))
+
+    def _refuse_shadowed(self, ref: str) -> None:
+        if not (is_bare_name(ref) and Path(ref).exists()):
+            return
+        from iopcli.store import NotFoundError
+
+        try:
+            store = self.store
+        except NotFoundError:
+            return  # no store yet: the name can only mean the file
+        message = shadowing(ref, store)
+        if message:
+            raise UsageError(message)
 
     def close(self) -> None:
         if self._store is not None:

@@ -1,0 +1,66 @@
+"""The ``iopcli`` command: a thin Typer layer that parses arguments, calls the library and
+renders results. No logic lives here.
+
+One module per command group, as the help shows them: :mod:`.plans` (validate, schema,
+export), :mod:`.store` (the plan store), :mod:`.home` (crisis, show, agenda), :mod:`.interview`
+(new, edit, drafts), :mod:`.directory` and :mod:`.settings`; :mod:`.common` holds the error
+funnel and the shared arguments, :mod:`.render` the tables and JSON output. Heavy modules
+(pydantic models, icalendar, the exporters) are imported inside the commands that need them,
+so ``--help`` and the crisis card start fast.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from iopcli import __version__
+from iopcli.cli import directory, home, interview, plans, settings, store
+from iopcli.cli.common import session
+
+app = typer.Typer(
+    name="iopcli",
+    help="Aftercare plans for people stepping down from an Intensive Outpatient Program.",
+    no_args_is_help=True,
+    add_completion=False,
+    # Locals in a traceback could hold someone's health information: never show them.
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+for group in (plans, store, home, interview, directory, settings):
+    app.add_typer(group.app)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"iopcli {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    home_folder: Annotated[
+        str | None,
+        typer.Option(
+            "--home",
+            envvar="IOPCLI_HOME",
+            help="Folder of the plan store (default: your user data folder).",
+            show_default=False,
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Aftercare plans for people stepping down from an Intensive Outpatient Program."""
+    session.home = Path(home_folder) if home_folder else None
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app(prog_name="iopcli")

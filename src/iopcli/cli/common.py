@@ -1,0 +1,87 @@
+"""What every command group shares: the error funnel, the home folder and the common arguments.
+
+Every :class:`~iopcli.errors.IopcliError` becomes its message on stderr and its exit code here,
+in one place (:func:`reports_errors`); a user never sees a traceback. Only Typer and the
+standard library are imported at module level: the command groups are loaded on every start.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from iopcli.errors import IopcliError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _Session:
+    """What the top-level options chose for this invocation (set by the app's callback)."""
+
+    home: Path | None = None
+
+
+session = _Session()
+
+
+def home() -> Path | None:
+    """The folder given with ``--home`` (or ``IOPCLI_HOME``); None for the default."""
+    return session.home
+
+
+def err(line: str) -> None:
+    sys.stderr.write(line + "\n")
+
+
+def reports_errors(command: F) -> F:
+    """Turn library errors into one-line messages and exit codes; never a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except IopcliError as exc:
+            for line in exc.lines():
+                err(line)
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            err("iopcli: interrupted")
+            raise typer.Exit(130) from None
+        except BrokenPipeError:
+            # The reader went away (| head): stop quietly, like other command-line tools.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise typer.Exit(141) from None
+        except (typer.Exit, typer.Abort):
+            raise
+        except Exception as exc:
+            if os.environ.get("IOPCLI_DEBUG"):
+                raise
+            # The type only: an exception's text may quote someone's plan.
+            err(f"iopcli: internal error ({type(exc).__name__}); set IOPCLI_DEBUG=1 for details")
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+StoredPlan = Annotated[str, typer.Argument(help="Stored plan: id, id prefix or name.")]
+PlanArgument = Annotated[
+    str | None,
+    typer.Argument(
+        help="A plan file or a stored plan (default: the only or the default stored plan).",
+        show_default=False,
+    ),
+]
+PlainOption = Annotated[
+    bool, typer.Option("--plain", help="Plain text: no colour, boxes or symbols.")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="JSON for scripts.")]
+PlanFiles = Annotated[
+    list[str], typer.Argument(help="Plan files (.yaml, .yml, .json); - for stdin.")
+]

@@ -1,0 +1,131 @@
+"""At home: ``crisis``, ``show`` and ``agenda``, for the person the plan belongs to."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from iopcli.cli.common import PlainOption, PlanArgument, home, reports_errors
+from iopcli.cli.render import console, print_agenda, print_json
+
+app = typer.Typer()
+PANEL = "At home"
+
+SECTIONS = {
+    "crisis": "If you are in crisis",
+    "week": "My week",
+    "relapse": "Staying on track",
+    "safety": "My safety plan",
+    "medications": "My medications",
+    "resources": "Help in your community",
+    "contacts": "People who support me",
+    "goals": "My goals",
+    "notes": "Notes",
+}
+
+
+def _plain(flag: bool) -> bool:
+    from iopcli.screens import wants_plain
+
+    return wants_plain(flag)
+
+
+@app.command(rich_help_panel=PANEL)
+@reports_errors
+def crisis(plan: PlanArgument = None, plain: PlainOption = False) -> None:
+    """One screen: warning signs, coping steps, people and crisis lines to call."""
+    # The console script serves the plain forms of this command without loading the CLI
+    # (iopcli.launch); both draw the same card.
+    from iopcli.crisis import load_card
+    from iopcli.screens import print_crisis
+
+    print_crisis(load_card(plan, home()), plain)
+
+
+@app.command(rich_help_panel=PANEL)
+@reports_errors
+def show(
+    plan: PlanArgument = None,
+    section: Annotated[
+        str | None,
+        typer.Option("--section", "-s", help=f"Only one part: {', '.join(SECTIONS)}."),
+    ] = None,
+    plain: PlainOption = False,
+) -> None:
+    """The whole plan for reading in a terminal, crisis first."""
+    from iopcli.errors import UsageError
+    from iopcli.markdown import MarkdownOptions, plan_to_markdown
+    from iopcli.sources import PlanSource
+
+    if section is not None and section not in SECTIONS:
+        raise UsageError(f"--section: {section!r} is not one of {', '.join(SECTIONS)}")
+    with PlanSource(home()) as sources:
+        loaded = sources.load(plan)
+    plain_text = _plain(plain)
+    screen = console()
+    # Tables only where they fit; lists read better on narrow screens and to screen readers.
+    paper = plain_text or screen.width < 120
+    handout = plan_to_markdown(loaded, MarkdownOptions(paper=paper, links=False))
+    if section is not None:
+        handout = _section(handout, SECTIONS[section])
+    if plain_text:
+        from iopcli.plain import markdown_to_plain
+
+        sys.stdout.write(markdown_to_plain(handout))
+        return
+    from rich.markdown import Markdown
+
+    screen.print(Markdown(handout, hyperlinks=False))
+
+
+def _section(handout: str, title: str) -> str:
+    parts = handout.split("\n## ")
+    for part in parts[1:]:
+        if part.startswith(title + "\n"):
+            return "## " + part.rstrip() + "\n"
+    return f"## {title}\n\nNothing in this part of the plan yet.\n"
+
+
+@app.command(rich_help_panel=PANEL)
+@reports_errors
+def agenda(
+    plan: PlanArgument = None,
+    days: Annotated[int, typer.Option("--days", "-d", min=1, max=366, help="How many days.")] = 7,
+    start: Annotated[
+        str | None,
+        typer.Option("--from", help="First day, YYYY-MM-DD (default: today).", show_default=False),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON with ISO 8601 times.")] = False,
+    plain: PlainOption = False,
+) -> None:
+    """What is coming up: meetings, appointments, refills, the plan review."""
+    import datetime as dt
+
+    from iopcli.agenda import agenda as entries_for
+    from iopcli.agenda import today_in
+    from iopcli.errors import UsageError
+    from iopcli.sources import PlanSource
+
+    with PlanSource(home()) as sources:
+        loaded = sources.load(plan)
+    try:
+        first = dt.date.fromisoformat(start) if start is not None else today_in(loaded)
+    except ValueError:
+        raise UsageError(f"--from: {start!r} is not a date like 2027-03-08") from None
+    entries = entries_for(loaded, first, days)
+    if as_json:
+        print_json(
+            {
+                "plan": loaded.id,
+                "timezone": loaded.timezone,
+                "from": first.isoformat(),
+                "days": days,
+                "entries": [e.as_json() for e in entries],
+            }
+        )
+    elif not entries:
+        print(f"Nothing planned in the {days} days from {first:%A, %B} {first.day}.")
+    else:
+        print_agenda(entries, _plain(plain))

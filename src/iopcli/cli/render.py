@@ -1,0 +1,93 @@
+"""How command results look: one renderer for people (rich tables, plain lines) and one for
+scripts (JSON), so command functions only choose which.
+
+Every ``--json`` output goes through :func:`print_json`: UTF-8 as typed (no ``\\u`` escapes),
+two-space indents, the same in every command.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from iopcli.agenda import Entry as AgendaEntry
+
+
+def print_json(data: Any) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def console() -> Console:
+    from iopcli.screens import make_console
+
+    return make_console()
+
+
+def print_table(columns: Sequence[str], rows: Iterable[Sequence[str]], fold: bool = False) -> None:
+    """A borderless table: readable on a bad terminal and by screen readers."""
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False)
+    for column in columns:
+        table.add_column(column, overflow="fold" if fold else "ellipsis")
+    for row in rows:
+        table.add_row(*row)
+    console().print(table)
+
+
+def local_minute(moment: dt.datetime) -> str:
+    """A stored UTC time in this machine's local time, to the minute."""
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def shown(value: Any) -> str:
+    """A stored value on one line, as typed."""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return text.replace("\n", " / ")
+
+
+def some_of(paths: list[str], most: int = 4) -> str:
+    """The first few of a list and how many more there are."""
+    listed = ", ".join(paths[:most])
+    return listed + (f" and {len(paths) - most} more" if len(paths) > most else "")
+
+
+def print_agenda(entries: Sequence[AgendaEntry], plain: bool) -> None:
+    """Entries grouped by day: a plain list, or a rich grid with times right-aligned."""
+    from iopcli.values import format_time
+
+    days: dict[dt.date, list[tuple[str, str, str]]] = {}
+    for entry in entries:
+        when = (
+            format_time(entry.start.time()) if isinstance(entry.start, dt.datetime) else "all day"
+        )
+        where = "; ".join(x for x in (entry.where, entry.link, entry.phone) if x)
+        days.setdefault(entry.day, []).append((when, entry.title, where))
+    if plain:
+        for number, (day, rows) in enumerate(days.items()):
+            print(("\n" if number else "") + f"{day:%A}, {day:%B} {day.day}")
+            for when, title, details in rows:
+                print(f"  {when}: {title}" + (f". {details}" if details else ""))
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    out = console()
+    for number, (day, rows) in enumerate(days.items()):
+        if number:
+            out.print()
+        out.print(Text(f"{day:%A}, {day:%B} {day.day}", style="bold"))
+        grid = Table.grid(padding=(0, 2), pad_edge=True)
+        grid.add_column(justify="right", no_wrap=True, min_width=8)
+        grid.add_column(overflow="fold")
+        for when, title, where in rows:
+            body = Text(title)
+            if where:
+                body.append("\n" + where, style="dim")
+            grid.add_row(Text(when), body)
+        out.print(grid)
