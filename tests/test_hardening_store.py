@@ -9,10 +9,12 @@ from __future__ import annotations
 import contextlib
 import os
 import random
+import shutil
 import sqlite3
 import stat
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -389,3 +391,257 @@ def test_restoring_a_revision_that_does_not_exist_is_a_clear_error(home: Path, n
         with pytest.raises(NotFoundError):
             store.body(DANA_ID, number)
         assert store.current_revision(DANA_ID) == 2
+
+
+# --- the settings file is checked like a plan file (item 13) -----------------------------------
+
+
+def write_config(home: Path, text: str | bytes) -> Path:
+    home.mkdir(parents=True, exist_ok=True)
+    path = home / "config.toml"
+    path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        (
+            'program = "Hope"\nremind_minutes = true\n',
+            2,
+            "remind_minutes: must be a whole number of minutes from 0 to 10080, not true",
+        ),
+        (
+            "remind_minutes = 1.5\n",
+            1,
+            "remind_minutes: must be a whole number of minutes from 0 to 10080, not 1.5",
+        ),
+        (
+            'remind_minutes = "30"\n',
+            1,
+            'remind_minutes: must be a whole number of minutes from 0 to 10080, not "30"',
+        ),
+        ("remind_minutes = 20000\n", 1, "remind_minutes: 20000 is not between 0 and 10080 minutes"),
+        (
+            "\n\nremind_minute = 5\n",
+            3,
+            "remind_minute: unknown setting (did you mean 'remind_minutes'?)",
+        ),
+        ('region = "USA"\n', 1, 'region: "USA" is not a two-letter country code like US'),
+        ("region = 1\n", 1, "region: must be text in quotes, not 1"),
+        (
+            'timezone = "Mars/Base"\n',
+            1,
+            'timezone: "Mars/Base" is not a known IANA time zone (e.g. America/Chicago)',
+        ),
+        ('counselor_phone = "call me"\n', 1, 'counselor_phone: "call me" is not a phone number'),
+        (
+            'default_plan = " "\n',
+            1,
+            "default_plan: is empty (remove the line, or: iopcli config unset default_plan)",
+        ),
+        ('program = "Hope\\u001b]0;x\\u0007"\n', 1, "program: has a control character; remove it"),
+        ("meetings = 3\n", 1, "meetings: write the clinic's list as [[meetings]] tables"),
+        ('a = 1\nprogram = "Hope\n', 2, "not valid TOML: Illegal character '\\n'"),
+    ],
+)
+def test_a_setting_that_is_not_valid_names_file_line_and_key(
+    home: Path, text: str, line: int, message: str
+) -> None:
+    from iopcli.config import ConfigError, read_config
+
+    path = write_config(home, text)
+    with pytest.raises(ConfigError) as info:
+        read_config()
+    assert info.value.lines()[0] == f"{path}:{line}: {message}"
+    assert info.value.exit_code == 1
+
+
+def test_a_config_file_that_is_not_utf8_is_one_clear_line(home: Path) -> None:
+    from iopcli.config import ConfigError, read_config
+
+    path = write_config(home, 'program = "Hope"\ncounselor = "Jos\xe9"\n'.encode("latin-1"))
+    with pytest.raises(ConfigError) as info:
+        read_config()
+    assert info.value.lines() == [f"{path}:2: not UTF-8 text (byte 0xe9); save it as UTF-8"]
+
+
+def test_every_problem_in_the_config_is_listed_at_once(home: Path) -> None:
+    from iopcli.config import ConfigError, read_config
+
+    path = write_config(home, 'remind_minutes = true\nregion = "USA"\n')
+    with pytest.raises(ConfigError) as info:
+        read_config()
+    assert [line.split(": ")[0] for line in info.value.lines()] == [f"{path}:1", f"{path}:2"]
+
+
+def test_valid_settings_and_clinic_lists_read_as_written(home: Path) -> None:
+    from iopcli.config import read_config
+
+    write_config(
+        home,
+        'remind_minutes = 0\nregion = "ca"\ntimezone = "America/Toronto"\n'
+        'counselor_phone = "(312) 555-0142 ext. 12"\n\n[[meetings]]\nname = "Hope"\n',
+    )
+    assert read_config() == {
+        "remind_minutes": 0,
+        "region": "ca",
+        "timezone": "America/Toronto",
+        "counselor_phone": "(312) 555-0142 ext. 12",
+        "meetings": [{"name": "Hope"}],
+    }
+
+
+def test_config_set_and_unset_can_still_read_a_file_with_a_bad_value(home: Path) -> None:
+    from iopcli.config import read_config
+
+    write_config(home, "remind_minutes = true\n")
+    assert read_config(check=False) == {"remind_minutes": True}
+
+
+def test_the_export_default_reminder_never_reads_true_as_one_minute(home: Path) -> None:
+    from iopcli.config import ConfigError
+    from iopcli.export import default_remind
+
+    write_config(home, "remind_minutes = true\n")
+    with pytest.raises(ConfigError, match="remind_minutes"):
+        default_remind()
+
+
+# --- a name that is both a file here and a stored plan (item 13) -------------------------------
+
+
+@pytest.mark.parametrize("kind", ["folder", "file"])
+def test_a_file_or_folder_named_like_a_stored_plan_asks_which_was_meant(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    from iopcli.errors import UsageError
+    from iopcli.sources import PlanSource
+
+    stored(home, dana())
+    here = tmp_path / "cwd"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    if kind == "folder":
+        (here / "dana").mkdir()
+    else:
+        (here / "dana").write_text("not a plan")
+    with PlanSource() as source, pytest.raises(UsageError) as info:
+        source.load("dana")
+    assert str(info.value) == (
+        f"'dana' is both a {kind} in this folder and the stored plan 3f6c2a9e: write ./dana"
+        f" for the {kind}, or 3f6c2a9e for the stored plan"
+    )
+    with PlanSource() as source:
+        assert source.load("3f6c2a9e").person.name == "Dana"
+
+
+def test_a_bare_name_that_is_only_a_file_is_read_as_the_file(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from iopcli.errors import PlanFileError
+    from iopcli.sources import PlanSource
+
+    stored(home, dana())
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "notes").write_text("x")
+    with PlanSource() as source, pytest.raises(PlanFileError, match="not a plan file"):
+        source.load("notes")
+
+
+# --- another user's view: unreadable home, read-only folder (items 8, 13) ---------------------
+
+AS_NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+
+
+def as_nobody(code: str, home: Path) -> subprocess.CompletedProcess[str]:
+    """Run Python ``code`` as the unprivileged user nobody, with IOPCLI_HOME=home."""
+    if os.geteuid() != 0 or not shutil.which("setpriv"):
+        pytest.skip("needs root and setpriv to run as another user")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IOPCLI_")}
+    env["IOPCLI_HOME"] = str(home)
+    return subprocess.run(
+        [*AS_NOBODY, sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd="/",
+        check=False,
+        timeout=60,
+    )
+
+
+LIST_EVERYTHING = """
+from iopcli import drafts
+from iopcli.config import read_config
+from iopcli.errors import IopcliError
+from iopcli.store import open_store
+for step in (drafts.all_drafts, read_config, lambda: open_store(create=False).plans()):
+    try:
+        step()
+    except IopcliError as exc:
+        print(exc.lines()[0])
+"""
+
+
+@pytest.fixture
+def shared_tmp() -> Iterator[Path]:
+    """A temporary folder other users can reach (pytest's own is private to root)."""
+    folder = Path(tempfile.mkdtemp(prefix="iopcli-test-"))
+    folder.chmod(0o755)
+    try:
+        yield folder
+    finally:
+        for path in [folder, *folder.rglob("*")]:
+            with contextlib.suppress(OSError):
+                path.chmod(0o700)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_an_unreadable_home_gives_clear_messages(shared_tmp: Path) -> None:
+    locked = shared_tmp / "locked"
+    (locked / "home").mkdir(parents=True)
+    locked.chmod(0o000)
+    try:
+        result = as_nobody(LIST_EVERYTHING, locked / "home")
+    finally:
+        locked.chmod(0o700)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        f"{locked}/home/drafts: the drafts cannot be listed: Permission denied",
+        f"{locked}/home/config.toml: cannot be read: Permission denied",
+        f"{locked}/home/plans.sqlite3: cannot be read: Permission denied",
+    ]
+
+
+READ_ONLY_FOLDER = """
+from iopcli.planfile import read_plan
+from iopcli.store import StoreError, open_store
+import sys
+store = open_store()
+print("read_only", store.read_only)
+print("plans", [p.name for p in store.plans()])
+try:
+    store.save(read_plan(sys.argv[1] if len(sys.argv) > 1 else "{plan}"))
+except StoreError as exc:
+    print(exc)
+"""
+
+
+def test_a_folder_its_owner_made_read_only_stays_so_and_the_store_says_so(
+    shared_tmp: Path,
+) -> None:
+    from test_store import MARCUS_FILE
+
+    home = shared_tmp / "home"
+    stored(home, dana())
+    subprocess.run(["chown", "-R", "65534:65534", str(home)], check=True)
+    home.chmod(0o500)
+    result = as_nobody(READ_ONLY_FOLDER.replace("{plan}", str(MARCUS_FILE)), home)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "read_only True",
+        "plans ['Dana']",
+        f"{home}/{DB_NAME}: the plan store is read-only here; nothing was saved",
+    ]
+    assert mode(home) == 0o500

@@ -169,7 +169,7 @@ def _is_zone(key: str) -> bool:
 def _line_of(text: str, key: str) -> int | None:
     """The line where a top-level key (or the first [[key]] table) is written."""
     name = re.escape(key)
-    pattern = rf"^\s*(?:{name}|\"{name}\"|'{name}')\s*=|^\s*\[\[\s*{name}\s*\]\]"
+    pattern = rf"^[ \t]*(?:{name}|\"{name}\"|'{name}')[ \t]*=|^[ \t]*\[\[[ \t]*{name}[ \t]*\]\]"
     found = re.search(pattern, text, re.MULTILINE)
     return text[: found.start()].count("\n") + 1 if found else None
 
