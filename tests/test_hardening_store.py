@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import Run
 from iopcli import drafts
 from iopcli.model import AftercarePlan
 from iopcli.store import (
@@ -645,3 +646,86 @@ def test_a_folder_its_owner_made_read_only_stays_so_and_the_store_says_so(
         f"{home}/{DB_NAME}: the plan store is read-only here; nothing was saved",
     ]
     assert mode(home) == 0o500
+
+
+# --- the commands (in-process) --------------------------------------------------------------
+
+
+def test_a_failed_import_creates_no_store(run: Run, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: x\nperson: {name: Sam}\n")
+    result = run("import", str(bad))
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"{bad}:")
+    assert not (tmp_path / "home").exists()
+    assert run("list").stdout.startswith("No plans stored yet")
+
+
+def test_import_of_a_good_and_a_bad_file_stores_the_good_one(run: Run, tmp_path: Path) -> None:
+    from test_store import DANA_FILE
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: x\n")
+    result = run("import", str(bad), str(DANA_FILE))
+    assert result.returncode == 1
+    assert f"{DANA_FILE}: 3f6c2a9e Dana: revision 1" in result.stdout
+    assert "Dana" in run("list").stdout
+
+
+def test_purge_of_a_plan_with_an_unreadable_revision_and_a_draft(run: Run, home: Path) -> None:
+    path = stored(home, dana(), marcus())
+    drafts.start("edit", plan_id=DANA_ID, base_revision=1, label="Dana").record("notes", "x")
+    break_body(path, DANA_ID, 1, '{"id": "3f6c')
+    result = run("purge", "dana", "--yes")
+    assert (result.returncode, result.stdout, result.stderr) == (0, "3f6c2a9e: erased\n", "")
+    assert "Dana" not in run("drafts").stdout
+    assert "Dana" not in run("list", "--all").stdout
+
+
+@pytest.mark.parametrize("number", ["0", "3", str(10**30)])
+def test_restore_of_a_revision_that_does_not_exist(run: Run, home: Path, number: str) -> None:
+    stored(home, dana(), variant(dana(), notes="second"))
+    result = run("restore", "dana", number)
+    assert result.returncode == 1
+    assert result.stderr == (f"plan 3f6c2a9e has no revision {number}; its revisions are 1 to 2\n")
+
+
+def test_list_on_a_damaged_store_is_an_error_not_an_empty_list(run: Run, home: Path) -> None:
+    path = stored(home, dana(), marcus())
+    data = bytearray(path.read_bytes())
+    size = page_size(path)
+    start = (root_page(path, "revisions") - 1) * size
+    data[start : start + 8] = b"\x0d\x00\x00\x00\x01\xff\xff\x00"
+    path.write_bytes(data)
+    for args in (["list"], ["export", "--all", "--out", str(home.parent / "out")]):
+        result = run(*args)
+        assert result.returncode == 1, args
+        assert result.stdout == ""
+        (line,) = result.stderr.splitlines()
+        assert line.startswith(f"{path}: the plan store is damaged")
+        assert ".recover" in line
+    assert path.read_bytes() == data
+
+
+def test_config_set_and_unset_repair_a_bad_settings_file(run: Run, home: Path) -> None:
+    path = write_config(home, "remind_minutes = true\nremind_minute = 5\n")
+    shown = run("config", "show")
+    assert shown.returncode == 1
+    assert shown.stderr.splitlines() == [
+        f"{path}:1: remind_minutes: must be a whole number of minutes from 0 to 10080, not true",
+        f"{path}:2: remind_minute: unknown setting (did you mean 'remind_minutes'?)",
+    ]
+    assert run("config", "set", "remind_minutes", "30").returncode == 0
+    assert run("config", "unset", "remind_minute").returncode == 0
+    assert "remind_minutes = 30" in run("config", "show").stdout
+
+
+def test_show_with_a_folder_named_like_the_plan_asks_which(
+    run: Run, home: Path, tmp_path: Path
+) -> None:
+    stored(home, dana())
+    (tmp_path / "dana").mkdir()
+    result = run("show", "dana", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "'dana' is both a folder in this folder and the stored plan 3f6c2a9e" in result.stderr
+    assert run("show", "3f6c2a9e", cwd=tmp_path).returncode == 0

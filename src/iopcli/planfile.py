@@ -225,10 +225,10 @@ def _parse_yaml(text: str, source: str) -> tuple[Any, _Located]:
     except yaml.reader.ReaderError as exc:
         # A character YAML refuses outright (ESC, BEL, DEL, C1 codes, U+FFFE): one line, with
         # where it is and which one, never the character itself.
-        line = text[: exc.position].count("\n") + 1
+        at = text[: exc.position].count("\n") + 1
         char = chr(exc.character) if isinstance(exc.character, int) else str(exc.character)
         message = f"character {control_name(char)} is not allowed in a plan file; remove it"
-        raise PlanFileError(source, [Problem(message, line=line)]) from None
+        raise PlanFileError(source, [Problem(message, line=at)]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None

@@ -53,7 +53,7 @@ def config_set(
     """Change one setting."""
     from iopcli.config import check_value, read_config, write_config
 
-    data = read_config(home())
+    data = read_config(home(), check=False)  # this may be the change that repairs the file
     data[key] = check_value(key, value)
     if key == "default_plan":
         from iopcli.store import open_store
@@ -71,9 +71,9 @@ def config_unset(key: Annotated[str, typer.Argument(help="Setting name.")]) -> N
     from iopcli.config import KEYS, read_config, write_config
     from iopcli.errors import UsageError
 
-    if key not in KEYS:
+    data = read_config(home(), check=False)  # unset repairs a file with a bad or unknown key
+    if key not in KEYS and key not in data:
         raise UsageError(f"unknown setting {key!r}; settings: {', '.join(KEYS)}")
-    data = read_config(home())
     data.pop(key, None)
     write_config(data, home())
     print(f"{key} unset")

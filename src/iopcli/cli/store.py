@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -25,10 +26,19 @@ def import_(files: PlanFiles) -> None:
     from iopcli.store import open_store
 
     failed = 0
-    with open_store(home()) as store:
+    with contextlib.ExitStack() as stack:
+        store = None
         for name in files:
             try:
                 plan = read_plan(name)
+            except IopcliError as exc:
+                failed += 1
+                for line in exc.lines():
+                    err(line)
+                continue
+            if store is None:  # opened (and created) for the first plan that reads, not before
+                store = stack.enter_context(open_store(home()))
+            try:
                 result = store.save(plan, source=f"import {Path(name).name}")
             except IopcliError as exc:
                 failed += 1
@@ -206,11 +216,12 @@ def purge(
 
     with open_store(home(), create=False) as store:
         plan_id = store.resolve(plan)
-        name = store.load(plan_id).person.name
+        summary = store.stored(plan_id)  # no revision is parsed: a damaged one is erased too
+        name = summary.name
         if not yes:
             if not sys.stdin.isatty():
                 raise UsageError("purge asks to type the plan's name back; use --yes in scripts")
-            count = store.current_revision(plan_id)
+            count = summary.revisions
             revisions = "its only revision" if count == 1 else f"all {count} revisions"
             print(f"This erases {name}'s plan ({plan_id[:8]}) and {revisions}.")
             typed = input("Type the name to confirm: ")
