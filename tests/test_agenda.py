@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import subprocess
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,7 +20,7 @@ import vobject
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import EXAMPLES, Run, command, rich_environment
+from conftest import EXAMPLES, Ran, Run, invoke, rich_environment
 from iopcli.agenda import agenda
 from iopcli.ics import event_uid, plan_to_ics
 from iopcli.model import AftercarePlan
@@ -121,19 +120,10 @@ def agenda_json(run: Run, plan: str, *args: str) -> dict[str, Any]:
     return report
 
 
-def runner(tmp_path: Path, *args: str, **env: str | None) -> subprocess.CompletedProcess[str]:
+def runner(tmp_path: Path, *args: str, **env: str | None) -> Ran:
     """Like the ``run`` fixture, but with the environment given here (None removes a name):
     needed to see rich output, which NO_COLOR turns off."""
-    environ = rich_environment(tmp_path, **env)
-    return subprocess.run(
-        [*command(), *args],
-        capture_output=True,
-        text=True,
-        env=environ,
-        cwd=tmp_path,
-        timeout=120,
-        check=False,
-    )
+    return invoke(args, rich_environment(tmp_path, **env), None, tmp_path)
 
 
 def store_plans(home: Path, *files: Path) -> list[AftercarePlan]:

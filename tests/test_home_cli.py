@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLES, Run, command, rich_environment
+from conftest import EXAMPLES, Ran, Run, command, invoke, rich_environment
 from iopcli.planfile import read_plan
 from iopcli.store import open_store
 
@@ -51,11 +51,14 @@ HEAVY = {"icalendar", "iopcli.ics", "iopcli.markdown", "iopcli.export"}
 
 
 def runner(
-    tmp_path: Path, *args: str, python_m: bool = False, **env: str | None
-) -> subprocess.CompletedProcess[str]:
+    tmp_path: Path, *args: str, python_m: bool = False, process: bool = False, **env: str | None
+) -> Ran | subprocess.CompletedProcess[str]:
     """Like the ``run`` fixture, with the environment given here (None removes a name): rich
-    output needs NO_COLOR unset."""
+    output needs NO_COLOR unset. In-process, unless the process itself is tested: ``process``
+    runs the console script (its crisis fast path), ``python_m`` ``python -X importtime -m``."""
     environ = rich_environment(tmp_path, **env)
+    if not (python_m or process or "PYTHONPROFILEIMPORTTIME" in env):
+        return invoke(args, environ, None, tmp_path)
     base = [sys.executable, "-X", "importtime", "-m", "iopcli"] if python_m else command()
     return subprocess.run(
         [*base, *args],
@@ -291,9 +294,9 @@ def test_crisis_from_a_plan_file(run: Run) -> None:
 
 def test_crisis_plain_has_no_bullets_and_rich_does(tmp_path: Path) -> None:
     store_plans(tmp_path / "home", MARCUS)
-    rich = runner(tmp_path, "crisis")
-    plain = runner(tmp_path, "crisis", "--plain")
-    no_color = runner(tmp_path, "crisis", NO_COLOR="1")
+    rich = runner(tmp_path, "crisis", process=True)
+    plain = runner(tmp_path, "crisis", "--plain", process=True)
+    no_color = runner(tmp_path, "crisis", NO_COLOR="1", process=True)
     for result in (rich, plain, no_color):
         assert result.returncode == 0
         no_traceback(result)
