@@ -566,3 +566,26 @@ def test_labels_are_accepted_back(cls: type) -> None:
 def test_level_of_care_labels_are_accepted_back() -> None:
     for member in LevelOfCare:
         assert LevelOfCare(member.label) is member
+
+
+def test_unique_id_is_the_one_de_duplication_rule() -> None:
+    from iopcli.model import AftercarePlan, unique_id
+
+    taken = {"hope", "hope-2"}
+    assert unique_id("hope", taken) == "hope-3"
+    assert unique_id("calm", taken) == "calm"
+    assert taken == {"hope", "hope-2", "hope-3", "calm"}
+    # Ids made from names follow it too.
+    plan = AftercarePlan.model_validate(
+        {
+            "id": "p",
+            "person": {"name": "Sam", "timezone": "UTC"},
+            "program": {"name": "Lakeside", "discharge_date": "2026-01-05"},
+            "meetings": [
+                {"id": "hope-2", "name": "X", "days": "tue", "start": "19:00"},
+                {"name": "Hope", "days": "tue", "start": "19:00"},
+                {"name": "Hope", "days": "wed", "start": "19:00"},
+            ],
+        }
+    )
+    assert [m.id for m in plan.meetings] == ["hope-2", "hope", "hope-3"]

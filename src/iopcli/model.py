@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Annotated, Any, Literal, TypeAlias, TypeVar
 
 from pydantic import (
@@ -41,8 +41,6 @@ from iopcli.values import (
     Url,
     Weekday,
 )
-
-SCHEMA_VERSION = 1
 
 # Names are one line; other text may hold tabs and line breaks; none holds control characters.
 Text = Annotated[
@@ -100,13 +98,18 @@ def _assign_ids(items: list[T]) -> list[T]:
             taken.add(item.id)
     for item in items:
         if item.id is None:
-            base = slugify(item.id_basis())
-            candidate, n = base, 2
-            while candidate in taken:
-                candidate, n = f"{base}-{n}", n + 1
-            item.id = candidate
-            taken.add(candidate)
+            item.id = unique_id(slugify(item.id_basis()), taken)
     return items
+
+
+def unique_id(base: str, taken: set[str]) -> str:
+    """``base``, else ``base-2``, ``base-3``...: the first not in ``taken``, which it joins.
+    Ids made from names, and entries copied in from the directory, never collide."""
+    candidate, n = base, 2
+    while candidate in taken:
+        candidate, n = f"{base}-{n}", n + 1
+    taken.add(candidate)
+    return candidate
 
 
 ItemList: TypeAlias = Annotated[list[T], AfterValidator(_assign_ids)]
@@ -829,16 +832,3 @@ class AftercarePlan(Strict):
     @property
     def timezone(self) -> str:
         return self.person.timezone
-
-    def items(self) -> Iterator[tuple[str, Item]]:
-        """Every structured item with the name of its list."""
-        for section in (
-            "meetings",
-            "appointments",
-            "medications",
-            "resources",
-            "contacts",
-            "goals",
-        ):
-            for item in getattr(self, section):
-                yield section, item

@@ -354,22 +354,30 @@ def load_plan(
     return LoadedPlan(plan, source, found)
 
 
-def parse_plan(data: bytes, source: str) -> AftercarePlan:
-    """Parse and validate plan bytes into a plan."""
-    return load_plan(data, source).plan
+def parse_plan(
+    data: bytes, source: str, size: int | None = None, *, json_only: bool = False
+) -> AftercarePlan:
+    """Parse and validate plan bytes into a plan (what :func:`read_plan` reads, for callers that
+    already hold the bytes: a batch worker, a line of JSON Lines)."""
+    return load_plan(data, source, size, json_only=json_only).plan
 
 
 def read_plan(path: str) -> AftercarePlan:
     """Read one plan file; ``-`` reads standard input."""
-    return read_plan_file(path).plan
+    return parse_plan(*_read_bytes(path))
 
 
 def read_plan_file(path: str) -> LoadedPlan:
     """Read one plan file with its line map; ``-`` reads standard input."""
+    return load_plan(*_read_bytes(path))
+
+
+def _read_bytes(path: str) -> tuple[bytes, str, int | None]:
+    """A plan file's bytes (at most one more than :data:`MAX_BYTES`), its name, its size."""
     if path == STDIN:
         import sys
 
-        return load_plan(sys.stdin.buffer.read(MAX_BYTES + 1), STDIN)
+        return sys.stdin.buffer.read(MAX_BYTES + 1), STDIN, None
     file = Path(path)
     if file.suffix.lower() not in (".yaml", ".yml", ".json"):
         raise PlanFileError(
@@ -385,7 +393,7 @@ def read_plan_file(path: str) -> LoadedPlan:
         raise PlanFileError(path, [Problem("is a folder, not a plan file")]) from None
     except OSError as exc:
         raise PlanFileError(path, [Problem(f"cannot be read: {exc.strerror}")]) from None
-    return load_plan(data, path, size)
+    return data, path, size
 
 
 def _problems(exc: ValidationError, found: _Located) -> Iterator[Problem]:
