@@ -22,7 +22,10 @@ import csv
 import datetime as dt
 import io
 import json
+import os
 import re
+import sqlite3
+import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -1154,129 +1157,203 @@ def _hsds_services(rows: Iterable[Any], source: str) -> Feed:
 
 # --- HSDS data packages (CSV) ----------------------------------------------------------------
 
-Tables = dict[str, list[dict[str, str]]]
+# The columns tables are joined on. Rows wait in a temporary SQLite file, indexed on these,
+# rather than in memory as Python dicts: a 50,000-service package is half a million rows.
+_KEYS = ("id", "service_id", "location_id", "organization_id", "link_id", "link_type")
+_LOOKED_UP_BY_ID = ("locations", "organizations", "taxonomy_terms", "taxonomy")
+
+
+class Tables:
+    """The CSV tables of a data package, for looking rows up by a column."""
+
+    def __init__(self) -> None:
+        handle, name = tempfile.mkstemp(prefix="iopcli-hsds-", suffix=".sqlite3")
+        os.close(handle)
+        self._path = Path(name)
+        self._db = sqlite3.connect(self._path)
+        self._db.execute("PRAGMA journal_mode = OFF")
+        self._db.execute("PRAGMA synchronous = OFF")
+        self._db.execute(f"CREATE TABLE rows (tbl TEXT, {', '.join(_KEYS)}, body TEXT)")
+        self.names: set[str] = set()
+
+    def add(self, name: str, handle: Iterable[str]) -> None:
+        self.names.add(name)
+        marks = ", ".join("?" for _ in range(len(_KEYS) + 2))
+        by_id = name in _LOOKED_UP_BY_ID  # only these are found by their own id
+        self._db.executemany(
+            f"INSERT INTO rows VALUES ({marks})",
+            (
+                (
+                    name,
+                    row.get("id") if by_id else None,
+                    *(row.get(k) for k in _KEYS[1:]),
+                    json.dumps(row, ensure_ascii=False),
+                )
+                for row in _rows(handle)
+            ),
+        )
+
+    def index(self) -> None:
+        for key in _KEYS[:5]:
+            self._db.execute(
+                f"CREATE INDEX rows_{key} ON rows ({key}, tbl) WHERE {key} IS NOT NULL"
+            )
+
+    def rows(
+        self,
+        names: tuple[str, ...],
+        key: str | None = None,
+        value: str | None = None,
+        where: str = "",
+    ) -> list[dict[str, Any]]:
+        """Rows of the tables ``names`` whose ``key`` column is ``value`` (all rows without a
+        key), in file order."""
+        marks = ", ".join("?" for _ in names)
+        sql = f"SELECT body FROM rows WHERE tbl IN ({marks})"
+        params: list[Any] = list(names)
+        if key is not None:
+            if not value:
+                return []
+            sql += f" AND {key} = ?"
+            params.append(value)
+        return [
+            json.loads(body)
+            for (body,) in self._db.execute(sql + where + " ORDER BY rowid", params)
+        ]
+
+    def close(self) -> None:
+        self._db.close()
+        self._path.unlink(missing_ok=True)
 
 
 def _csv_folder(folder: Path) -> Tables:
-    tables: Tables = {}
+    tables = Tables()
     for path in sorted(folder.rglob("*.csv")):
         try:
             with path.open(encoding="utf-8-sig", newline="") as handle:
-                tables.setdefault(path.stem.lower(), []).extend(_rows(handle))
+                tables.add(path.stem.lower(), handle)
         except (OSError, UnicodeDecodeError, csv.Error) as exc:
+            tables.close()
             raise FeedError(f"{path}: cannot be read as CSV ({exc})") from None
+    tables.index()
     return tables
 
 
 def _csv_zip(path: Path) -> Tables:
-    tables: Tables = {}
+    tables = Tables()
     try:
         with zipfile.ZipFile(path) as archive:
             for name in archive.namelist():
                 if name.lower().endswith(".csv") and not name.startswith("__MACOSX"):
                     with archive.open(name) as raw:
                         text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
-                        tables.setdefault(Path(name).stem.lower(), []).extend(_rows(text))
+                        tables.add(Path(name).stem.lower(), text)
     except (zipfile.BadZipFile, UnicodeDecodeError, csv.Error, OSError) as exc:
+        tables.close()
         raise FeedError(f"{path}: not a readable zip of CSV files ({exc})") from None
+    tables.index()
     return tables
 
 
-def _rows(handle: Iterable[str]) -> list[dict[str, str]]:
-    return [
-        {k.strip().lower(): v for k, v in row.items() if k is not None and v not in (None, "")}
-        for row in csv.DictReader(handle)
-    ]
-
-
-def _by(rows: list[dict[str, str]], key: str) -> dict[str, list[dict[str, str]]]:
-    grouped: dict[str, list[dict[str, str]]] = {}
-    for row in rows:
-        if value := row.get(key):
-            grouped.setdefault(value, []).append(row)
-    return grouped
-
-
-def _table(tables: Tables, *names: str) -> list[dict[str, str]]:
-    return [row for name in names for row in tables.get(name, [])]
+def _rows(handle: Iterable[str]) -> Iterator[dict[str, str]]:
+    for row in csv.DictReader(handle):
+        yield {
+            k.strip().lower(): v for k, v in row.items() if k is not None and v not in (None, "")
+        }
 
 
 def _hsds_csv(tables: Tables, source: str) -> Feed:
-    """A data package (1.x or 3.0 column names) joined into the shape of HSDS 3.0 JSON
-    services, then read as those."""
-    if "services" not in tables:
+    """A data package (1.x or 3.0 table and column names) joined into the shape of HSDS 3.0
+    JSON services, one service at a time, then read as those."""
+    if "services" not in tables.names:
+        tables.close()
         raise FeedError(f"{source}: an HSDS CSV set needs services.csv")
-    addresses = _by(
-        [
-            {**a, "address_type": a.get("address_type") or "physical"}
-            for a in _table(tables, "physical_addresses", "addresses")
-        ]
-        + [{**a, "address_type": "postal"} for a in _table(tables, "postal_addresses")],
-        "location_id",
-    )
-    phones = _table(tables, "phones")
-    schedules = _table(tables, "schedules", "regular_schedules")
-    access = _by(_table(tables, "accessibility", "accessibility_for_disabilities"), "location_id")
-    location_phones = _by(phones, "location_id")
-    location_hours = _by([s for s in schedules if not s.get("service_id")], "location_id")
-    locations = {
-        row["id"]: {
-            **row,
-            "addresses": addresses.get(row["id"], []),
-            "phones": location_phones.get(row["id"], []),
-            "schedules": location_hours.get(row["id"], []),
-            "accessibility": access.get(row["id"], []),
-        }
-        for row in _table(tables, "locations")
-        if row.get("id")
-    }
-    organization_phones = _by(
-        [p for p in phones if not p.get("service_id") and not p.get("location_id")],
-        "organization_id",
-    )
-    organizations = {
-        row["id"]: {**row, "phones": organization_phones.get(row["id"], [])}
-        for row in _table(tables, "organizations")
-        if row.get("id")
-    }
-    at_location = _table(
-        tables, "service_at_location", "service_at_locations", "services_at_location"
-    )
-    by_service: dict[str, list[dict[str, Any]]] = {}
-    for link in at_location:
-        location = locations.get(link.get("location_id") or "")
-        if location and link.get("service_id"):
-            by_service.setdefault(link["service_id"], []).append({"location": location})
-    terms = {
-        row["id"]: row for row in _table(tables, "taxonomy_terms", "taxonomy") if row.get("id")
-    }
-    service_terms: dict[str, list[dict[str, Any]]] = {}
-    for link in _table(tables, "service_taxonomy", "attributes"):
-        term = terms.get(link.get("taxonomy_id") or link.get("taxonomy_term_id") or "")
-        owner = link.get("service_id") or (
-            link.get("link_id") if (link.get("link_type") or "service") == "service" else None
-        )
-        if term and owner:
-            service_terms.setdefault(owner, []).append({"taxonomy_term": term})
-    service_phones = _by([p for p in phones if p.get("service_id")], "service_id")
-    service_hours = _by([s for s in schedules if s.get("service_id")], "service_id")
-    languages = _by(_table(tables, "languages"), "service_id")
-    costs = _by(_table(tables, "cost_options"), "service_id")
-    eligibility = _by(_table(tables, "eligibility"), "service_id")
+    return _hsds_services(_package_services(tables), source)
 
-    def services() -> Iterator[dict[str, Any]]:
-        for row in tables["services"]:
+
+_ADDRESSES = ("physical_addresses", "addresses")
+_AT_LOCATION = ("service_at_location", "service_at_locations", "services_at_location")
+_SCHEDULES = ("schedules", "regular_schedules")
+_ACCESS = ("accessibility", "accessibility_for_disabilities")
+_TERMS = ("taxonomy_terms", "taxonomy")
+
+
+def _package_services(tables: Tables) -> Iterator[dict[str, Any]]:
+    locations: dict[str, dict[str, Any]] = {}  # each looked up once: services share them
+    organizations: dict[str, dict[str, Any]] = {}
+    terms: dict[str, dict[str, Any]] = {}
+
+    def location(lid: str) -> dict[str, Any] | None:
+        if lid not in locations:
+            found = tables.rows(("locations",), "id", lid)
+            if not found:
+                return None
+            addresses = [
+                {**a, "address_type": a.get("address_type") or "physical"}
+                for a in tables.rows(_ADDRESSES, "location_id", lid)
+            ] + [
+                {**a, "address_type": "postal"}
+                for a in tables.rows(("postal_addresses",), "location_id", lid)
+            ]
+            locations[lid] = {
+                **found[0],
+                "addresses": addresses,
+                "phones": tables.rows(("phones",), "location_id", lid, " AND service_id IS NULL"),
+                "schedules": tables.rows(_SCHEDULES, "location_id", lid, " AND service_id IS NULL"),
+                "accessibility": tables.rows(_ACCESS, "location_id", lid),
+            }
+            if len(locations) > 5000:  # a bounded cache
+                locations.pop(next(iter(locations)))
+        return locations.get(lid)
+
+    def organization(oid: str) -> dict[str, Any]:
+        if oid and oid not in organizations:
+            found = tables.rows(("organizations",), "id", oid)
+            phones = tables.rows(
+                ("phones",),
+                "organization_id",
+                oid,
+                " AND service_id IS NULL AND location_id IS NULL",
+            )
+            organizations[oid] = {**found[0], "phones": phones} if found else {}
+            if len(organizations) > 5000:
+                organizations.pop(next(iter(organizations)))
+        return organizations.get(oid, {})
+
+    def taxonomy(sid: str) -> list[dict[str, Any]]:
+        links = tables.rows(("service_taxonomy",), "service_id", sid) + [
+            link
+            for link in tables.rows(("attributes",), "link_id", sid)
+            if (link.get("link_type") or "service") == "service"
+        ]
+        out = []
+        for link in links:
+            tid = link.get("taxonomy_id") or link.get("taxonomy_term_id") or ""
+            if tid and tid not in terms:
+                found = tables.rows(_TERMS, "id", tid)
+                terms[tid] = found[0] if found else {}
+            if terms.get(tid):
+                out.append({"taxonomy_term": terms[tid]})
+        return out
+
+    try:
+        for row in tables.rows(("services",)):
             sid = row.get("id") or ""
+            places = [
+                {"location": place}
+                for link in tables.rows(_AT_LOCATION, "service_id", sid)
+                if (place := location(link.get("location_id") or ""))
+            ]
             yield {
                 **row,
-                "organization": organizations.get(row.get("organization_id") or "", {}),
-                "service_at_locations": by_service.get(sid, []),
-                "phones": service_phones.get(sid, []),
-                "schedules": service_hours.get(sid, []),
-                "languages": languages.get(sid, []),
-                "cost_options": costs.get(sid, []),
-                "eligibility": eligibility.get(sid, []),
-                "attributes": service_terms.get(sid, []),
+                "organization": organization(row.get("organization_id") or ""),
+                "service_at_locations": places,
+                "phones": tables.rows(("phones",), "service_id", sid),
+                "schedules": tables.rows(_SCHEDULES, "service_id", sid),
+                "languages": tables.rows(("languages",), "service_id", sid),
+                "cost_options": tables.rows(("cost_options",), "service_id", sid),
+                "eligibility": tables.rows(("eligibility",), "service_id", sid),
+                "attributes": taxonomy(sid),
             }
-
-    return _hsds_services(services(), source)
+    finally:
+        tables.close()
