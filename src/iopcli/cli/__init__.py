@@ -46,6 +46,7 @@ def main_options(
         typer.Option(
             "--home",
             envvar="IOPCLI_HOME",
+            metavar="DIR",
             help="Folder of the plan store (default: your user data folder).",
             show_default=False,
         ),
