@@ -64,10 +64,6 @@ def _load() -> dict[str, list[CrisisLine]]:
     }
 
 
-def regions() -> list[str]:
-    return sorted(_load())
-
-
 def crisis_lines(region: str = DEFAULT_REGION) -> tuple[list[CrisisLine], str]:
     """The lines for ``region`` and the region they are really for (US when it has none)."""
     table = _load()

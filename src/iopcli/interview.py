@@ -48,8 +48,18 @@ class Asker(Protocol):
     def ask(self, prompt: str, default: str | None) -> str: ...
 
 
-class Stop(Exception):
-    """The person chose to stop; the draft keeps everything."""
+def _number_from(size: int, *words: str) -> Callable[[str], str | None]:
+    """A check for picking from a numbered list: 1 to ``size``, or one of ``words``
+    (Enter is the question's default and never reaches the check)."""
+
+    def check(answer: str) -> str | None:
+        if answer.lower() in words or (answer.isdigit() and 1 <= int(answer) <= size):
+            return None
+        if words:
+            return f"Type {', '.join(words)}, or a number from 1 to {size}."
+        return f"Type a number from 1 to {size}, or press Enter."
+
+    return check
 
 
 # --- the questions -------------------------------------------------------------------------
@@ -576,16 +586,11 @@ class Interview:
         while skipped:
             titles = ", ".join(f"{n}. {s.title}" for n, s in enumerate(skipped, 1))
             self.asker.say(f"You skipped: {titles}.")
-
-            def pick(answer: str, choices: int = len(skipped)) -> str | None:
-                ok = answer.isdigit() and 1 <= int(answer) <= choices
-                return None if ok else f"Type a number from 1 to {choices}, or press Enter."
-
             answer = self.ask(
                 f"return/{round_}",
                 "Fill one in now? (number, or Enter to finish)",
                 default="",
-                checker=pick,
+                checker=_number_from(len(skipped)),
             )
             round_ += 1
             if not answer:
@@ -699,18 +704,11 @@ class Interview:
             if clinic:
                 listed = ", ".join(f"{i}. {_label(e)}" for i, e in enumerate(clinic, 1))
                 self.asker.say(f"From your clinic's list: {listed}")
-
-                def pick(answer: str, size: int = len(clinic)) -> str | None:
-                    ok = answer.lower() in ("y", "n") or (
-                        answer.isdigit() and 1 <= int(answer) <= size
-                    )
-                    return None if ok else f"Type y, n, or a number from 1 to {size}."
-
                 answer = self.ask(
                     f"{section.key}/{step.field}/add/{n}",
                     f"Add {more} {step.noun}? (y, n, or a number from the list)",
                     default="n",
-                    checker=pick,
+                    checker=_number_from(len(clinic), "y", "n"),
                 )
                 if answer.isdigit():
                     kept.append(dict(clinic[int(answer) - 1]))
@@ -752,16 +750,11 @@ class Interview:
                 continue
             for number, item in enumerate(found, 1):
                 self.asker.say(f"  {number}. {_label(item)}")
-
-            def pick(answer: str, size: int = len(found)) -> str | None:
-                ok = answer.isdigit() and 1 <= int(answer) <= size
-                return None if ok else f"Type a number from 1 to {size}, or press Enter."
-
             answer = self.ask(
                 f"{prefix}/pick/{n}",
                 "Add which? (number, or Enter for none)",
                 default="",
-                checker=pick,
+                checker=_number_from(len(found)),
             )
             if answer:
                 # Keep the entry itself: a resume adds this one even if the directory changed.
