@@ -223,8 +223,11 @@ class Inputs:
         if not resolved.name.lower().endswith(PLAN_SUFFIXES) or resolved.name.startswith("."):
             return False
         for folder in self._folders:
+            # The walk leaves out the output folder only when it is below the input folder.
+            skip = self.skip
+            pruned = skip is not None and skip != folder and skip.is_relative_to(folder)
             if resolved.is_relative_to(folder) and not (
-                self.skip is not None and resolved.is_relative_to(self.skip)
+                pruned and skip is not None and resolved.is_relative_to(skip)
             ):
                 return True
         return False
@@ -462,13 +465,13 @@ def _write(
 # --- checks before any work ------------------------------------------------------------------
 
 
-def check_folder(folder: Path, what: str | None = None) -> None:
+def check_folder(folder: Path, label: str | None = None) -> None:
     """Refuse a folder that cannot be made or written, before any work (and without creating
-    anything). ``what`` names it in the message (an option such as "--report")."""
+    anything). ``label`` starts the message (default: the folder)."""
     existing = folder
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent
-    label = f"{what}: {folder}" if what else str(folder)
+    label = label or str(folder)
     if not existing.is_dir():
         raise ExportError(f"{label}: cannot write here: {existing} is not a folder")
     if not os.access(existing, os.W_OK | os.X_OK):
@@ -490,7 +493,7 @@ def check_report(report: Path, out: Path, inputs: Inputs, formats: Iterable[str]
         )
     if report.exists() and not report.is_file():
         raise UsageError(f"--report: {report} is not a regular file")
-    check_folder(report.parent, "--report")
+    check_folder(report.parent, f"--report: {report}")
 
 
 def check_export(
