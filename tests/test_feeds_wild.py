@@ -800,3 +800,87 @@ def test_a_listing_reaches_the_plan_the_handout_and_the_calendar(tmp_path: Path)
         assert line in description, description
     assert event.geo.value == "41.9239;-87.7067"
     assert "Phone: +13017158592,,503536771#" in description
+
+
+# --- the commands (in-process) -----------------------------------------------------------------
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "alcohol-depression.yaml"
+DANA_ID = "3f6c2a9e-7b41-4d2a-9c55-1e8a0d4b7f21"
+
+
+def cli_ok(result: Any) -> Any:
+    assert result.returncode == 0, (result.stdout, result.stderr)
+    return result
+
+
+def cli_error(result: Any) -> str:
+    assert result.returncode == 1, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    (line,) = result.stderr.splitlines()
+    return str(line)
+
+
+def test_import_prints_what_was_left_out_and_search_finds_groups(run: Any) -> None:
+    imported = cli_ok(run("directory", "import", str(MG_WILD), "--source", "chi"))
+    assert imported.stdout.splitlines() == [
+        f"{MG_WILD}: meeting-guide feed 'chi': 13 added, 0 updated, 0 unchanged, 0 removed,"
+        " 0 skipped"
+    ]
+    notes = imported.stderr.splitlines()
+    assert f"{MG_WILD}: note: record 13 (types-true): types: true is not a list of codes;" in (
+        " ".join(notes)
+    )
+    assert (
+        f"{MG_WILD}: note: westside-serenity: listed twice; the inactive listing was left out,"
+        " the active one kept"
+    ) in notes
+    rows = json.loads(cli_ok(run("directory", "search", "Pass It On", "--json")).stdout)
+    assert {r["ref"] for r in rows} == {"pass-it-on-early-birds", "pass-it-on-evening"}
+    early = next(r for r in rows if r["ref"] == "pass-it-on-early-birds")
+    assert early["group"] == "Pass It On Group"
+    assert early["online_phone"] == "+13017158592,,503536771#"
+    assert early["seventh_tradition"][0] == {"service": "venmo", "handle": "@PassItOnChicago"}
+    assert early["updated"] == "2021-09-06"
+    listed = cli_ok(run("directory", "search", "--limit", "100")).stdout.splitlines()
+    assert any(line.startswith("not-meeting-now ") and "[inactive]" in line for line in listed)
+    assert any(
+        line.startswith("step-study-appointment ") and "[by appointment]" in line for line in listed
+    )
+
+
+def test_import_refuses_to_empty_a_source_and_takes_it_when_asked(run: Any, tmp_path: Path) -> None:
+    cli_ok(run("directory", "import", str(MG_WILD), "--source", "chi"))
+    bad = write(tmp_path / "f.json", [{"day": 1}])
+    line = cli_error(run("directory", "import", str(bad), "--source", "chi"))
+    assert line.startswith(f"{bad}: none of its 1 records could be read (record 1: no slug)")
+    small = write(tmp_path / "small.json", json.loads(MG_WILD.read_text())[:2])
+    line = cli_error(run("directory", "import", str(small), "--source", "chi"))
+    assert line == (
+        f"{small}: 11 of the 13 listings of 'chi' would be removed at once; nothing was changed."
+        " If the feed is right, import it again with --allow-mass-removal"
+    )
+    taken = cli_ok(
+        run("directory", "import", str(small), "--source", "chi", "--allow-mass-removal")
+    )
+    assert ": 0 added, 0 updated, 2 unchanged, 11 removed, 0 skipped" in taken.stdout
+
+
+def test_refresh_apply_keeps_a_meeting_whose_listing_vanished(run: Any, tmp_path: Path) -> None:
+    cli_ok(run("import", str(EXAMPLE)))
+    cli_ok(run("directory", "import", str(MG_WILD), "--source", "chi"))
+    cli_ok(run("edit", DANA_ID[:8], "meetings", "--add", "lunch-bunch", stdin=""))
+    home = tmp_path / "home"
+    from iopcli.store import open_store
+
+    with contextlib.closing(open_store(home, create=False)) as store:
+        revision, body = store.current_revision(DANA_ID), store.body(DANA_ID)
+    rows = [r for r in json.loads(MG_WILD.read_text()) if r["slug"] != "lunch-bunch"]
+    cli_ok(run("directory", "import", str(write(tmp_path / "v2.json", rows)), "--source", "chi"))
+    applied = cli_ok(run("refresh", DANA_ID[:8], "--apply"))
+    assert applied.stdout.splitlines() == [
+        "meetings[lunch-bunch]: Lunch Bunch: no longer listed in chi (closed or moved?); kept in"
+        " the plan: check it and remove it by hand if it is gone",
+        "Nothing to take: check the entries above and edit the plan if they are gone.",
+    ]
+    with contextlib.closing(open_store(home, create=False)) as store:
+        assert (store.current_revision(DANA_ID), store.body(DANA_ID)) == (revision, body)

@@ -112,11 +112,6 @@ class Listing:
         return ((today or dt.date.today()) - self.updated).days > STALE_AFTER_DAYS
 
 
-# The old name, until the CLI package's type hints move to Listing (issue 17: one meaning per
-# name; agenda.Entry is a calendar entry).
-Entry = Listing
-
-
 def _minute(text: Any) -> int | None:
     try:
         start = parse_time_of_day(text)

@@ -11,7 +11,7 @@ from iopcli.cli.common import JsonOption, StoredPlan, err, home, reports_errors
 from iopcli.cli.render import print_json
 
 if TYPE_CHECKING:
-    from iopcli.directory import Entry
+    from iopcli.directory import Listing
 
 app = typer.Typer()
 directory_app = typer.Typer(
@@ -44,6 +44,13 @@ def directory_import(
             show_default=False,
         ),
     ] = None,
+    allow_mass_removal: Annotated[
+        bool,
+        typer.Option(
+            "--allow-mass-removal",
+            help="Take the feed even if more than half of this source's listings would go.",
+        ),
+    ] = False,
 ) -> None:
     """Read a feed into the directory; re-importing updates it and records what disappeared."""
     from pathlib import Path
@@ -53,11 +60,15 @@ def directory_import(
 
     path = Path(feed)
     name = source or path.stem
-    read = read_feed(path, name, fellowship)  # all of it first: an unreadable feed changes nothing
+    # Opened and checked here; its records are read while they are imported, in one
+    # transaction: a feed that fails part-way, or would empty the source, changes nothing.
+    read = read_feed(path, name, fellowship)
     with open_directory(home()) as directory:
-        result = directory.import_feed(read, name, feed)
+        result = directory.import_feed(read, name, feed, allow_mass_removal=allow_mass_removal)
     for line in read.skipped:
         err(f"{feed}: skipped {line}")
+    for line in read.notes:
+        err(f"{feed}: note: {line}")
     print(
         f"{feed}: {result.format} feed {name!r}: {result.added} added, {result.updated} updated,"
         f" {result.unchanged} unchanged, {len(result.removed)} removed,"
@@ -181,14 +192,16 @@ def _choice(kind: Any, value: str) -> str:
         raise ValueError(f"{value!r} is not one of {names}") from None
 
 
-def _entry_line(e: Entry) -> str:
+def _entry_line(e: Listing) -> str:
     """One search result on one line: ref, name, when and where, and any warning flags."""
     from iopcli.values import format_time
 
+    closed = "inactive" if e.data.get("attendance") == "inactive" else "temporarily closed"
     flags = "".join(
         [
             " [stale: not verified in over a year]" if e.stale() else "",
-            " [temporarily closed]" if not e.active else "",
+            " [by appointment]" if e.data.get("hours") == "By appointment" else "",
+            f" [{closed}]" if not e.active else "",
         ]
     )
     d = e.data
@@ -225,11 +238,16 @@ def refresh(
     with open_store(home(), create=False) as store, open_directory(home(), create=False) as found:
         plan_id = store.resolve(plan)
         revision = store.current_revision(plan_id)
-        changes, refreshed = upstream_changes(store.body(plan_id), found)
+        body = store.body(plan_id)
+        changes, refreshed = upstream_changes(body, found)
         for change in changes:
-            print(change + ("; removed" if apply and change.endswith("(closed or moved?)") else ""))
+            print(change)
         if not changes:
             print("Everything copied from the directory is up to date.")
+            return
+        if refreshed == body:
+            # Only listings that vanished: reported, never taken out of the plan.
+            print("Nothing to take: check the entries above and edit the plan if they are gone.")
             return
         if apply:
             from iopcli.model import AftercarePlan
