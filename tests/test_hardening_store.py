@@ -7,6 +7,7 @@ remounted read-only) where this machine allows them, real draft files.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import random
 import shutil
@@ -15,10 +16,13 @@ import stat
 import subprocess
 import sys
 import tempfile
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import Run
 from iopcli import drafts
@@ -124,6 +128,25 @@ def test_a_plan_with_an_unreadable_revision_can_still_be_purged(
         assert store.load(DANA_ID, 1).person.name == "Dana"
         store.purge(DANA_ID)
         assert [p.id for p in store.plans(include_archived=True)] == [MARCUS_ID]
+
+
+def test_a_stored_plan_that_no_longer_passes_the_checks_names_the_field(home: Path) -> None:
+    # Stored by an older iopcli, before names refused control characters.
+    path = stored(home, dana(), variant(dana(), notes="second"))
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        body = json.loads(db.execute("SELECT body FROM revisions").fetchone()[0])
+    body["person"]["name"] = "Dana\x1b[8m"
+    break_body(path, DANA_ID, 2, json.dumps(body))
+    with contextlib.closing(open_store(home)) as store:
+        with pytest.raises(StoreError) as info:
+            store.load(DANA_ID)
+        assert one_line(info.value) == (
+            f"{path}: the current revision of plan 3f6c2a9e does not pass today's checks"
+            " (person.name: has a control character (U+001B ESC) at character 5; remove it);"
+            " restore an earlier revision (see: iopcli history), or import a corrected plan"
+            " file with the same id"
+        )
+        assert store.restore(DANA_ID, 1).revision == 3
 
 
 # --- a damaged store is reported, never read as fewer plans (item 7) --------------------------
@@ -491,6 +514,41 @@ def test_valid_settings_and_clinic_lists_read_as_written(home: Path) -> None:
         "counselor_phone": "(312) 555-0142 ext. 12",
         "meetings": [{"name": "Hope"}],
     }
+
+
+TOML_VALUES = st.one_of(
+    st.booleans(),
+    st.integers(min_value=-(2**63), max_value=2**63 - 1),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=20),
+    st.lists(st.integers(), max_size=3),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(key=st.sampled_from(["remind_minutes", "region", "timezone", "program"]), value=TOML_VALUES)
+def test_any_value_in_the_config_is_accepted_as_valid_or_refused_in_one_line(
+    key: str, value: object
+) -> None:
+    import tomli_w
+
+    from iopcli.config import ConfigError, parse_config
+
+    data = tomli_w.dumps({key: value}).encode("utf-8")
+    try:
+        settings_read = parse_config(data, "config.toml")
+    except ConfigError as exc:
+        (line,) = exc.lines()
+        assert line.startswith(f"config.toml:1: {key}: ")
+        assert not any(unicodedata.category(ch) == "Cc" for ch in line)
+        return
+    read = settings_read[key]
+    if key == "remind_minutes":
+        assert type(read) is int
+        assert 0 <= read <= 10080
+    else:
+        assert isinstance(read, str)
+        assert read.strip()
 
 
 def test_config_set_and_unset_can_still_read_a_file_with_a_bad_value(home: Path) -> None:

@@ -364,8 +364,9 @@ class Store:
             which = "the current revision" if number is None else f"revision {number}"
             raise StoreError(
                 f"{self.path}: {which} of plan {plan_id[:8]} does not pass today's checks"
-                f" ({where}: {first['msg']}); restore another revision, or export it with"
-                " --format json, fix it and import it again"
+                f" ({where}: {first['msg'].removeprefix('Value error, ')}); restore an earlier"
+                " revision (see: iopcli history),"
+                " or import a corrected plan file with the same id"
             ) from None
 
     def stored(self, plan_id: str) -> StoredPlan:
