@@ -17,8 +17,10 @@ from typing import Annotated
 import typer
 
 from iopcli import __version__
-from iopcli.cli import directory, home, interview, plans, settings, store
+from iopcli.cli import coercion, directory, home, interview, plans, settings, store
 from iopcli.cli.common import session
+
+coercion.install()  # plain parameters without pydantic: see iopcli.cli.coercion
 
 app = typer.Typer(
     name="iopcli",
