@@ -542,8 +542,6 @@ def test_export_options_from_command_line_values(tmp_path: Path, monkeypatch: An
     assert options.name == "dana"
     assert export_options(remind=5).ics.remind_minutes == 5
     assert export_options(remind=5, alarms=False).ics.remind_minutes is None
-    (tmp_path / "config.toml").write_text("remind_minutes = true\n")
-    assert export_options().ics.remind_minutes == 60  # true is not a number of minutes
     with pytest.raises(UsageError, match="--format: pdf is not one of"):
         export_options("md,pdf")
     assert issubclass(UsageError, IopcliError)
@@ -566,3 +564,24 @@ def test_signals_held_is_a_no_op_outside_the_main_thread(tmp_path: Path) -> None
     thread.join()
     assert errors == []
     assert (tmp_path / "t.md").read_bytes() == b"t"
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+def test_run_batch_stops_after_the_plan_being_written_and_says_which_signal(
+    tmp_path: Path, signum: int
+) -> None:
+    plans = write_plans(tmp_path / "plans", 3)
+
+    def work() -> Any:
+        for index, path in enumerate(plans):
+            if index == 1:
+                os.kill(os.getpid(), signum)  # arrives while plan 0 is done, plan 1 asked for
+            yield batch.Task(index, str(path), "file", str(path))
+
+    before = {s: signal.getsignal(s) for s in files.HELD_SIGNALS}
+    result = run_batch(work(), tmp_path / "out", ExportOptions())
+    assert result.interrupted is True
+    assert result.signal == signum
+    assert [r.source for r in result.records] == [str(plans[0])]
+    assert len(os.listdir(tmp_path / "out")) == 2
+    assert {s: signal.getsignal(s) for s in files.HELD_SIGNALS} == before

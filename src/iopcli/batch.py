@@ -76,6 +76,7 @@ class BatchResult:
     failed: int = 0
     files: int = 0
     interrupted: bool = False
+    signal: int | None = None  # the signal that stopped it (SIGINT for Ctrl-C), if one did
     elapsed: float = 0.0
 
     def report(self, jobs: int) -> dict[str, Any]:
@@ -399,6 +400,8 @@ def run_batch(
     finally:
         stop.restore()
     result.interrupted = result.interrupted or stop.asked
+    if result.interrupted:
+        result.signal = stop.signal or signal.SIGINT
     result.elapsed = time.perf_counter() - started
     return result
 
@@ -410,6 +413,7 @@ class _StopOnInterrupt:
 
     def __init__(self) -> None:
         self.asked = False
+        self.signal: int | None = None
         self._previous: dict[int, Any] = {}
         if threading.current_thread() is threading.main_thread():
             for signum in HELD_SIGNALS:
@@ -422,6 +426,7 @@ class _StopOnInterrupt:
         if self.asked:
             raise KeyboardInterrupt
         self.asked = True
+        self.signal = signum
 
     def restore(self) -> None:
         for signum, previous in self._previous.items():
@@ -444,7 +449,6 @@ def _write(
             f" by {claimed[key]}; nothing written (give the plans different ids)"
         )
         return Record(outcome.source, "failed", outcome.plan_id, [], [message])
-    claimed[key] = outcome.source
     files = [(out / name, data) for name, data in outcome.files]
     if is_input is not None:
         for path, _ in files:
@@ -454,10 +458,11 @@ def _write(
                     " (choose another --out)"
                 )
                 return Record(outcome.source, "failed", outcome.plan_id, [], [message])
+    claimed[key] = outcome.source
     try:
         atomic_write_many(files)
     except IopcliError as exc:
-        errors = [f"{outcome.source}: {line}" for line in exc.lines()]
+        errors = [f"{outcome.source}: {line}; none of its files written" for line in exc.lines()]
         return Record(outcome.source, "failed", outcome.plan_id, [], errors)
     return Record(outcome.source, "exported", outcome.plan_id, [str(p) for p, _ in files], [])
 
