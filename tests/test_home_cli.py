@@ -646,6 +646,6 @@ def test_a_broken_config_file_is_a_clear_error(run: Run, tmp_path: Path) -> None
     for args in (("config", "show"), ("config", "set", "region", "US")):
         result = run(*args)
         assert result.returncode == 1, args
-        assert f"{home / 'config.toml'}: not valid TOML" in result.stderr
+        assert f"{home / 'config.toml'}:1: not valid TOML" in result.stderr
         no_traceback(result)
     assert (home / "config.toml").read_text() == "remind_minutes = = 3\n"

@@ -14,7 +14,7 @@ import pytest
 
 from conftest import ROOT, Run
 from iopcli.planfile import read_plan
-from iopcli.store import DB_NAME, SCHEMA_VERSION, open_store
+from iopcli.store import DB_NAME, STORE_SCHEMA_VERSION, open_store
 
 DANA = ROOT / "examples" / "alcohol-depression.yaml"
 MARCUS = ROOT / "examples" / "opioid-buprenorphine.yaml"
@@ -274,7 +274,7 @@ def test_diff_shows_added_and_removed(run: Run, tmp_path: Path) -> None:
 
 def test_diff_unknown_revision(stored: Run) -> None:
     line = one_line_error(stored("diff", "dana", "1", "9"))
-    assert line == "plan 3f6c2a9e has no revision 9"
+    assert line == "plan 3f6c2a9e has no revision 9; its revisions are 1 to 2"
 
 
 # --- restore, archive, purge ---------------------------------------------------------------
@@ -295,7 +295,9 @@ def test_restore(stored: Run, home: Path) -> None:
     again = stored("restore", "dana", "3")
     assert again.stdout.strip() == "3f6c2a9e: revision 3 is already the current content"
     assert len(json.loads(stored("history", "--json", "dana").stdout)) == 3
-    assert one_line_error(stored("restore", "dana", "7")) == "plan 3f6c2a9e has no revision 7"
+    assert one_line_error(stored("restore", "dana", "7")) == (
+        "plan 3f6c2a9e has no revision 7; its revisions are 1 to 3"
+    )
 
 
 def test_archive_and_unarchive(stored: Run) -> None:
@@ -476,7 +478,7 @@ def test_a_store_from_a_newer_iopcli_is_one_clear_line(run: Run, home: Path) -> 
     path = home / DB_NAME
     with contextlib.closing(sqlite3.connect(path)) as db:
         db.execute("CREATE TABLE future (x)")
-        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+        db.execute(f"PRAGMA user_version = {STORE_SCHEMA_VERSION + 1}")
         db.commit()
     before = path.read_bytes()
     line = one_line_error(run("import", str(DANA)))
