@@ -24,7 +24,7 @@ from iopcli.schedule import (
     occurrences,
     plan_series,
 )
-from iopcli.timezones import vtimezone
+from iopcli.timezones import changes, vtimezone
 
 UID_NAMESPACE = uuid.UUID("6f1b1d2e-3c4a-5b6c-8d7e-9f0a1b2c3d4e")
 PRODID = "-//iopcli//iopcli aftercare planner//EN"
@@ -87,7 +87,9 @@ def plan_to_ics(
     stamp, seq = _stamp(plan), sequence(plan)
     for entry in series:
         calendar.add_component(_event(entry, plan, discreet, options, stamp, seq))
-        for instance in _pinned(entry):
+        if entry.all_day or entry.rule is None:
+            continue
+        for instance in _pinned(entry, changes(entry.tz, first_year, last_year)):
             calendar.add_component(_event(entry, plan, discreet, options, stamp, seq, instance))
     quiet = IcsOptions(options.horizon_days, None, discreet, options.show_address)
     for entry in removed:
@@ -98,18 +100,27 @@ def plan_to_ics(
     return bytes(calendar.to_ical())
 
 
-def _pinned(series: Series) -> list[dt.datetime]:
+def _pinned(series: Series, changes: tuple[dt.datetime, ...]) -> list[dt.datetime]:
     """The instances of a repeating series that engines read differently, so the file states
     them once more on their own (RECURRENCE-ID, with the start in UTC): a time the clocks skip
     (RFC 5545 and iopcli read 2:30 as 3:30; most engines as 1:30), a time the clocks repeat
     (the first one, where ical.js and libical take the second), and an instance the clocks
-    change during (engines that add DURATION to the wall clock get its length wrong)."""
-    if series.rule is None or series.all_day:
+    change during (engines that add DURATION to the wall clock get its length wrong).
+    ``changes``: when the series' zone changes its clocks; instances far from all of them
+    (more than two days: longer than any meeting or appointment) are not looked at."""
+    if series.rule is None or not isinstance(series.start, dt.datetime):
+        return []
+    near = dt.timedelta(days=2)
+    first = series.start.astimezone(dt.UTC)
+    last = _last_instant(series)
+    changes = tuple(c for c in changes if first - near <= c <= last + near)
+    if not changes:
         return []
     found = []
     for occurrence in occurrences(series):
-        if occurrence.at_a_clock_change:
-            assert isinstance(occurrence.start, dt.datetime)
+        assert isinstance(occurrence.start, dt.datetime)
+        start = occurrence.start.astimezone(dt.UTC)
+        if any(abs(start - c) <= near for c in changes) and occurrence.at_a_clock_change:
             found.append(occurrence.start)
     return found
 

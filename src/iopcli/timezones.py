@@ -222,6 +222,13 @@ def _part(
     return component
 
 
+def changes(key: str, first_year: int, last_year: int) -> tuple[dt.datetime, ...]:
+    """The UTC instants the zone's clocks change in those years (aware, UTC)."""
+    return tuple(
+        m.replace(tzinfo=dt.UTC) for m, _, _, _ in _transitions(key, first_year, last_year)
+    )
+
+
 @lru_cache(maxsize=256)
 def _transitions(
     key: str, first_year: int, last_year: int
