@@ -20,10 +20,10 @@ import sys
 import unicodedata
 from typing import TYPE_CHECKING
 
-from iopcli.crisis import Caller, CrisisCard
-
 if TYPE_CHECKING:
     from rich.console import Console
+
+    from iopcli.crisis import Caller, CrisisCard
 
 
 def wants_plain(flag: bool) -> bool:

@@ -62,18 +62,20 @@ def install() -> None:
                 self._fallback.append(typer_build(self.descriptor))
             return self._fallback[0]
 
+        def _in_bounds(self, number: int) -> bool:
+            low, high = self.parameter_info.min, self.parameter_info.max
+            return (low is None or number >= low) and (high is None or number <= high)
+
         def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
             if self.many:
                 if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
                     return list(value)
             elif isinstance(value, self.kind) and self.kind is not int:
                 return value  # a str or a bool, as Typer would return it
-            elif (
-                self.kind is int and isinstance(value, str) and value.isascii() and value.isdigit()
-            ):
-                number = int(value)
-                low, high = self.parameter_info.min, self.parameter_info.max
-                if (low is None or number >= low) and (high is None or number <= high):
+            elif self.kind is int and not isinstance(value, bool):
+                # A typed string of digits, or the command's own default (already an int).
+                number = int(value) if isinstance(value, str) and _digits(value) else value
+                if isinstance(number, int) and self._in_bounds(number):
                     return number
             return self._typer()._coerce_value(value, param, ctx)
 
