@@ -4,7 +4,8 @@ HSDS CSV data package (issue 12 "Also measured", issue 13).
 Generates invented feeds shaped like published ones (every field the importer reads, a few
 duplicate slugs and malformed records), then imports each into a throw-away directory in a
 fresh Python process, so the peak resident memory measured (ru_maxrss of that process) is the
-import's own, interpreter included. Run from the repository root:
+import's own, interpreter included. CPU time is given beside wall time: on a shared machine it
+is the steadier figure. Run from the repository root:
 
     python benchmarks/feed_import.py [--meetings 200000] [--services 50000]
 """
@@ -176,8 +177,9 @@ feed = read_feed(path, "bench")
 with open_directory(home) as directory:
     result = directory.import_feed(feed, "bench", str(path))
 took = time.perf_counter() - started
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(f"{took:.1f} {peak:.0f} {result.added} {len(result.skipped)} {len(result.notes)}")
+usage = resource.getrusage(resource.RUSAGE_SELF)
+cpu, peak = usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+print(f"{took:.1f} {cpu:.1f} {peak:.0f} {result.added} {len(result.skipped)} {len(result.notes)}")
 """
 
 
@@ -188,9 +190,9 @@ def measure(label: str, path: Path, home: Path) -> None:
         text=True,
         check=True,
     )
-    took, peak, added, skipped, notes = done.stdout.split()
+    took, cpu, peak, added, skipped, notes = done.stdout.split()
     print(
-        f"{label:48} {float(took):8.1f} s {float(peak):8.0f} MB"
+        f"{label:48} {float(took):7.1f} s {float(cpu):7.1f} s {float(peak):6.0f} MB"
         f"   ({int(added):,} added, {int(skipped):,} skipped, {int(notes):,} noted)"
     )
 
@@ -208,7 +210,7 @@ def main() -> None:
         hsds_package(package, args.services)
         size = feed.stat().st_size / 2**20
         package_size = sum(p.stat().st_size for p in package.iterdir()) / 2**20
-        print(f"{'import (fresh process each)':48} {'time':>10} {'peak RSS':>11}")
+        print(f"{'import (fresh process each)':48} {'wall':>9} {'CPU':>9} {'peak RSS':>9}")
         measure(f"Meeting Guide, {args.meetings:,} meetings ({size:.0f} MiB)", feed, root / "h1")
         measure(
             f"HSDS CSV package, {args.services:,} services ({package_size:.0f} MiB)",

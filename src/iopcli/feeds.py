@@ -432,7 +432,8 @@ class _JsonList:
                     except json.JSONDecodeError as exc:
                         if len(buffer) - pos < _MAX_RECORD_CHARS and more():
                             continue
-                        raise fail(f"not valid JSON ({exc.msg})", exc.pos) from None
+                        reason = exc.msg.removesuffix(" at")  # "Invalid control character at"
+                        raise fail(f"not valid JSON ({reason})", exc.pos) from None
                     # A number or word cut at the chunk's end decodes short: read on first.
                     if end >= len(buffer) and not eof and more():
                         continue
