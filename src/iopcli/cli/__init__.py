@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer import _click as click
+from typer.core import TyperGroup
 
 from iopcli import __version__
 from iopcli.cli import coercion, directory, home, interview, plans, settings, store
@@ -22,7 +24,30 @@ from iopcli.cli.common import session
 
 coercion.install()  # plain parameters without pydantic: see iopcli.cli.coercion
 
+
+class _PlainHelp(TyperGroup):
+    """Help as plain text, commands listed under their group's heading.
+
+    Typer's boxed help loads rich and its Markdown renderer, which takes longer than the rest
+    of ``iopcli --help``; plain text is also what every terminal, pager and screen reader
+    shows well. Usage errors come out plainly for the same reason (``Error: ...``)."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        groups: dict[str, list[tuple[str, str]]] = {}
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is None or command.hidden:
+                continue
+            heading = getattr(command, "rich_help_panel", None) or "Commands"
+            groups.setdefault(heading, []).append((name, command.get_short_help_str(limit=1000)))
+        for heading, rows in groups.items():
+            with formatter.section(heading):
+                formatter.write_dl(rows)
+
+
 app = typer.Typer(
+    cls=_PlainHelp,
+    rich_markup_mode=None,
     name="iopcli",
     help="Aftercare plans for people stepping down from an Intensive Outpatient Program.",
     no_args_is_help=True,
