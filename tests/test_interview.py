@@ -26,7 +26,7 @@ from iopcli.interview import (
     Q,
     Section,
     Strings,
-    check,
+    check_answer,
     finish,
     prune,
 )
@@ -623,7 +623,7 @@ def test_yes_or_no_is_checked() -> None:
 def test_check_uses_the_fields_own_type(
     model: Any, field: str, value: Any, region: str, good: bool
 ) -> None:
-    reason = check(model, field, value, region)
+    reason = check_answer(model, field, value, region)
     assert (reason is None) == good, reason
 
 

@@ -131,7 +131,7 @@ def _today(_: Interview) -> str:
     return dt.date.today().isoformat()
 
 
-def _review(interview: Interview) -> str | None:
+def _review_date(interview: Interview) -> str | None:
     discharge = interview.plan.get("program", {}).get("discharge_date")
     try:
         return (dt.date.fromisoformat(str(discharge)) + dt.timedelta(days=30)).isoformat()
@@ -203,7 +203,7 @@ SECTIONS: tuple[Section, ...] = (
             ),
             Q("discharge_date", "Discharge date (YYYY-MM-DD)", required=True, default=_today),
             Q("level_of_care", "Care after discharge", default=lambda _: "standard_outpatient"),
-            Q("next_review", "Next plan review (YYYY-MM-DD)", default=_review),
+            Q("next_review", "Next plan review (YYYY-MM-DD)", default=_review_date),
         ),
         path="program",
         skippable=False,
@@ -444,7 +444,7 @@ def _adapter(model: type[BaseModel], dotted: str) -> TypeAdapter[Any]:
     return TypeAdapter(Annotated[info.annotation, *info.metadata])  # type: ignore[arg-type]
 
 
-def check(model: type[BaseModel], dotted: str, value: Any, region: str) -> str | None:
+def check_answer(model: type[BaseModel], dotted: str, value: Any, region: str) -> str | None:
     """None if ``value`` is good for the field, else the reason in plain words."""
     token = PHONE_REGION.set(region)
     try:
@@ -661,7 +661,7 @@ class Interview:
 
         def checker(answer: str) -> str | None:
             value: Any = _split(answer) if q.many else answer
-            return check(model, q.field, value, self.region)
+            return check_answer(model, q.field, value, self.region)
 
         answer = self.ask(
             f"{prefix}/{q.field}", prompt, default=default, required=q.required, checker=checker

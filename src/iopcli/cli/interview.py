@@ -166,7 +166,7 @@ def _interview(draft: Draft, plain: bool) -> None:
             draft.label = str(name)
             draft.save()
         plan = finish(data)
-        _review(asker, plan)
+        _show_for_review(asker, plan)
         # Not recorded in the draft: a "no" now must not become a "no" on every resume.
         answer = asker.ask("Save this plan? (y/n)", "y").strip().lower()
         if answer not in ("", "y", "yes"):
@@ -217,7 +217,7 @@ def _directory_lookup() -> Any:
     return lookup
 
 
-def _review(asker: TerminalAsker, plan: AftercarePlan) -> None:
+def _show_for_review(asker: TerminalAsker, plan: AftercarePlan) -> None:
     from rich.markdown import Markdown
 
     from iopcli.markdown import MarkdownOptions, plan_to_markdown
