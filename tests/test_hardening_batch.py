@@ -585,3 +585,37 @@ def test_run_batch_stops_after_the_plan_being_written_and_says_which_signal(
     assert [r.source for r in result.records] == [str(plans[0])]
     assert len(os.listdir(tmp_path / "out")) == 2
     assert {s: signal.getsignal(s) for s in files.HELD_SIGNALS} == before
+
+
+# --- 10, through the command: the report path is checked before anything is written ----------
+
+
+def test_export_refuses_a_report_that_is_an_export_file_before_writing(
+    run: Any, tmp_path: Path
+) -> None:
+    result = run("export", str(DANA), "--out", "out", "--report", f"out/{DANA_STEM}.md")
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"--report: out/{DANA_STEM}.md could be the name of an exported .md file in out;"
+        " choose another name or folder\n"
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_export_refuses_a_report_that_is_an_input(run: Any, tmp_path: Path) -> None:
+    (tmp_path / "dana.yaml").write_bytes(DANA.read_bytes())
+    result = run("export", "dana.yaml", "--out", "out", "--report", "dana.yaml")
+    assert result.returncode == 2
+    assert result.stderr == "--report: dana.yaml is an input of this export; choose another file\n"
+    assert (tmp_path / "dana.yaml").read_bytes() == DANA.read_bytes()
+    assert not (tmp_path / "out").exists()
+
+
+def test_export_refuses_a_report_under_a_file_before_any_export(run: Any, tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("x")
+    result = run("export", str(DANA), "--out", "out", "--report", "afile/report.json")
+    assert result.returncode == 1
+    assert result.stderr == (
+        "--report: afile/report.json: cannot write here: afile is not a folder\n"
+    )
+    assert not (tmp_path / "out").exists()

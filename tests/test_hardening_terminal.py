@@ -14,6 +14,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -251,13 +252,16 @@ def test_crisis_card_with_columns_that_make_no_sense(tmp_path: Path, columns: st
     assert "  • 988 Suicide & Crisis Lifeline: Call or text 988" in shown.splitlines()
 
 
-def test_show_list_and_agenda_with_columns_0(tmp_path: Path) -> None:
-    imported = iopcli(tmp_path, "import", str(DANA))
+def test_show_list_and_agenda_with_columns_0(run_rich: Any) -> None:
+    """In-process: these draw with the same make_console as the crisis card above."""
+    imported = run_rich("import", str(DANA))
     assert imported.returncode == 0, imported.stderr
     for args in (["show", "dana"], ["agenda", "dana", "--from", "2027-03-08"]):
-        assert_sane_width(assert_clean(iopcli(tmp_path, *args, COLUMNS="0"), "utf-8"))
-    shown = assert_clean(iopcli(tmp_path, "list", COLUMNS="0"), "utf-8")
-    assert re.search(r"^3f6c2a9e\s+Dana\s+2027-03-05\s", shown, re.MULTILINE), shown
+        result = run_rich(*args, COLUMNS="0")
+        assert result.returncode == 0, result.stderr
+        assert_sane_width(result.stdout)
+    result = run_rich("list", COLUMNS="0")
+    assert re.search(r"^3f6c2a9e\s+Dana\s+2027-03-05\s", result.stdout, re.MULTILINE), result
 
 
 # --- 13: a stdout that cannot be written -----------------------------------------------------

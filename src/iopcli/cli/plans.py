@@ -229,7 +229,7 @@ def export(
         summary = "interrupted: " + summary
     err(f"iopcli: {summary}")
     if result.interrupted:
-        raise typer.Exit(130)
+        raise typer.Exit(128 + (result.signal or 2))  # 130 for Ctrl-C, 143 for SIGTERM
     if result.failed:
         raise typer.Exit(1)
 
