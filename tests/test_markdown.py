@@ -25,6 +25,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, StringConstrain
 from iopcli.markdown import MarkdownOptions, link, phone_link, plan_to_markdown, text
 from iopcli.model import AftercarePlan
 from iopcli.planfile import read_plan
+from iopcli.values import NoControlCharacters
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
@@ -460,8 +461,27 @@ def assert_literal(
 
 
 def hostile_for(path: str, hostile: str) -> str:
-    """Plan notes are split into paragraphs at blank lines, by design; other fields are not."""
-    return re.sub(r"\n\s*\n", "\n", hostile) if path == "notes" else hostile
+    """Plan notes are split into paragraphs at blank lines, by design; other fields are not.
+    One-line fields (names) refuse tabs and line breaks: there they are typed as spaces."""
+    if path == "notes":
+        return re.sub(r"\n\s*\n", "\n", hostile)
+    return re.sub(r"[\t\r\n]", " ", hostile) if _one_line(path) else hostile
+
+
+def _one_line(path: str) -> bool:
+    """Whether the field at dotted ``path`` carries ``NoControlCharacters(lines=False)``."""
+
+    def parts(annotation: Any) -> list[Any]:  # the annotation, its arguments, their metadata
+        return [annotation, *(p for a in get_args(annotation) for p in parts(a))]
+
+    annotation: Any = AftercarePlan
+    for name in path.split("."):
+        if not name.isdigit():
+            model = next(
+                a for a in parts(annotation) if isinstance(a, type) and issubclass(a, BaseModel)
+            )
+            annotation = _hints(model)[name]
+    return any(isinstance(a, NoControlCharacters) and not a.lines for a in parts(annotation))
 
 
 # --- hostile text ---------------------------------------------------------------------------
