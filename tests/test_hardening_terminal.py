@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import json
 import os
 import re
 import subprocess
@@ -127,20 +128,49 @@ def test_crisis_without_a_plan_on_an_ascii_terminal(tmp_path: Path) -> None:
     assert all(number in shown for number in CRISIS_LINES)
 
 
+# Several commands in one real process with a real ASCII stdout (one start-up instead of six):
+# each is the console script's main(), as `iopcli ARGS` would run it.
+DRIVER = """
+import json, sys
+from iopcli.launch import main
+for args in json.loads(sys.argv[1]):
+    sys.argv = ["iopcli", *args]
+    print("=== " + " ".join(args), flush=True)
+    try:
+        main()
+    except SystemExit as exc:
+        print(f"=== exit {exc.code}", flush=True)
+"""
+
+
 def test_every_command_degrades_on_a_terminal_that_is_not_utf8(tmp_path: Path, zoe: Path) -> None:
-    env = NOT_UTF8["ascii"]
-    imported = iopcli(tmp_path, "import", str(zoe), **env)
-    assert imported.returncode == 0, imported.stderr
-    shown = assert_clean(iopcli(tmp_path, "list", **env), "ascii")
-    assert re.search(r"^3f6c2a9e\s+Zoe\s", shown, re.MULTILINE), shown
-    for args in (["show", "zoe"], ["show", "zoe", "--plain"]):
-        shown = assert_clean(iopcli(tmp_path, *args, **env), "ascii")
-        assert "Zoe" in shown
-        assert "988" in shown
-    shown = assert_clean(iopcli(tmp_path, "agenda", "zoe", "--from", "2027-03-08", **env), "ascii")
-    assert "Tuesday, March 9" in shown
-    shown = assert_clean(iopcli(tmp_path, "--help", **env), "ascii")
-    assert "crisis" in shown
+    commands = [
+        ["import", str(zoe)],
+        ["list"],
+        ["show", "zoe"],
+        ["show", "zoe", "--plain"],
+        ["agenda", "zoe", "--from", "2027-03-08"],
+        ["--help"],
+    ]
+    result = subprocess.run(
+        [sys.executable, "-c", DRIVER, json.dumps(commands)],
+        capture_output=True,
+        env=environment(tmp_path, **NOT_UTF8["ascii"]),
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
+    )
+    shown = assert_clean(result, "ascii")
+    parts = re.split(r"^=== (.*)\n", shown, flags=re.MULTILINE)[1:]
+    sections = list(zip(parts[0::2], parts[1::2], strict=True))
+    assert [head for head, _ in sections[1::2]] == ["exit 0"] * len(commands), shown
+    outputs = dict(sections[0::2])
+    assert re.search(r"^3f6c2a9e\s+Zoe\s", outputs["list"], re.MULTILINE), outputs["list"]
+    for args in ("show zoe", "show zoe --plain"):
+        assert "Zoe" in outputs[args]
+        assert "988" in outputs[args]
+    assert "Tuesday, March 9" in outputs["agenda zoe --from 2027-03-08"]
+    assert "crisis" in outputs["--help"]
 
 
 def test_crisis_in_a_real_latin1_terminal(tmp_path: Path, zoe: Path) -> None:
