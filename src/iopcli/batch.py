@@ -208,8 +208,9 @@ class Inputs:
         self.refs = list(refs)
         self.stored = stored
         self.skip = skip.resolve() if skip is not None else None
-        self._files = {Path(r).resolve() for r in self.refs if r != "-" and not Path(r).is_dir()}
-        self._folders = [Path(r).resolve() for r in self.refs if r != "-" and Path(r).is_dir()]
+        paths = [Path(r) for r in self.refs if r != "-" and is_file_ref(r)]
+        self._files = {p.resolve() for p in paths if not p.is_dir()}
+        self._folders = [p.resolve() for p in paths if p.is_dir()]
 
     def __iter__(self) -> Iterator[Task]:
         return _tasks(self.refs, self.stored, self.skip)
