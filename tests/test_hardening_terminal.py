@@ -338,3 +338,35 @@ def test_crisis_piped_into_head_exits_0(tmp_path: Path) -> None:
     assert head.stdout == b"If you are in crisis, Dana\n"
     assert stderr == b""
     assert crisis.returncode == 0
+
+
+# --- the card prints no control character, whatever a stored plan holds -----------------------
+
+
+@pytest.mark.parametrize("plain", [False, True], ids=["rich", "plain"])
+def test_the_crisis_card_prints_no_control_character_from_a_stored_plan(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], plain: bool
+) -> None:
+    """The card reads stored JSON without the model (to be fast), so a plan saved before
+    control characters were refused, or a damaged one, must not reach the terminal raw."""
+    from iopcli.crisis import card_from_body
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
+    body = {
+        "person": {"name": "Dana\x1b]0;owned\x07", "region": "US"},
+        "safety_plan": {
+            "warning_signs": ["\x1b[8mhidden\x1b[0m", 7, None, "two\nlines"],
+            "people_to_ask": [{"name": 5, "phone": "\x9b31m(312) 555-0123"}],
+        },
+        "program": {"counselor": {"name": None, "phone": "(312) 555-0142"}},
+        "contacts": [{"name": ["x"], "phone": 3125550100}],
+    }
+    screens.print_crisis(card_from_body(body), plain)
+    shown = capsys.readouterr().out
+    assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f]", shown), repr(shown)
+    assert "If you are in crisis, Dana?]0;owned?" in shown
+    assert "?[8mhidden?[0m" in shown
+    assert "two lines" in shown
+    assert "?31m(312) 555-0123" in shown
+    assert all(number in shown for number in CRISIS_LINES)

@@ -7,6 +7,7 @@ exporter, and falls back to the bundled crisis lines whatever goes wrong, saying
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -35,8 +36,22 @@ class CrisisCard:
     problem: str | None = None  # why the personal plan is not shown, if it is not
 
 
+# Control characters (C0, DEL, C1): a stored plan saved before they were refused must not be
+# able to retitle the terminal or hide text on the card (ESC ]0; ... BEL, ESC [8m).
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def _text(value: Any) -> str | None:
+    """A string from the stored JSON, safe to print; None for anything that is not one."""
+    if not isinstance(value, str):
+        return None
+    return _CONTROLS.sub(lambda m: " " if m.group() in "\t\n\r" else "?", value)
+
+
 def _strings(value: Any) -> list[str]:
-    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+    if not isinstance(value, list):
+        return []
+    return [text for v in value if (text := _text(v))]
 
 
 def _dicts(value: Any) -> list[dict[str, Any]]:
@@ -48,31 +63,36 @@ def card_from_body(body: dict[str, Any]) -> CrisisCard:
     person = body.get("person") or {}
     safety = body.get("safety_plan") or {}
     people = [
-        Caller(p.get("name", ""), p.get("phone"), p.get("relationship"))
+        Caller(_text(p.get("name")) or "", _text(p.get("phone")), _text(p.get("relationship")))
         for p in _dicts(safety.get("people_to_ask"))
     ]
     named = {c.name for c in people}
     people += [
-        Caller(c.get("name", ""), c.get("phone"), c.get("relationship") or c.get("role"))
+        Caller(
+            _text(c.get("name")) or "",
+            _text(c.get("phone")),
+            _text(c.get("relationship")) or _text(c.get("role")),
+        )
         for c in _dicts(body.get("contacts"))
-        if c.get("phone") and c.get("name") not in named
+        if _text(c.get("phone")) and (_text(c.get("name")) or "") not in named
     ]
     professionals = []
     counselor = (body.get("program") or {}).get("counselor") or {}
-    if counselor.get("phone"):
-        professionals.append(Caller(counselor.get("name", ""), counselor["phone"], "counselor"))
+    if _text(counselor.get("phone")):
+        professionals.append(
+            Caller(_text(counselor.get("name")) or "", _text(counselor["phone"]), "counselor")
+        )
     for pro in _dicts(safety.get("professionals")):
-        if pro.get("phone"):
-            professionals.append(Caller(pro.get("name", ""), pro["phone"], pro.get("role")))
-        if pro.get("after_hours_phone"):
-            professionals.append(
-                Caller(pro.get("name", ""), pro["after_hours_phone"], "after hours")
-            )
+        name = _text(pro.get("name")) or ""
+        if _text(pro.get("phone")):
+            professionals.append(Caller(name, _text(pro["phone"]), _text(pro.get("role"))))
+        if _text(pro.get("after_hours_phone")):
+            professionals.append(Caller(name, _text(pro["after_hours_phone"]), "after hours"))
     include_lines = safety.get("include_crisis_lines", True) is not False
     lines, _ = crisis_lines(str(person.get("region", "US")))
     return CrisisCard(
         lines=lines if include_lines or not (people or professionals) else [],
-        name=person.get("name"),
+        name=_text(person.get("name")),
         warning_signs=_strings(safety.get("warning_signs")),
         coping=_strings(safety.get("coping_strategies")),
         people=people,
