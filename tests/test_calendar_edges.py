@@ -50,7 +50,7 @@ HORIZON = 800
 ICALJS_SCRIPT = Path(__file__).with_name("icaljs_expand.js")
 
 # (zone, discharge date): the zones the calendar issue names, a Sao Paulo plan in 2018 (DST
-# until 2019) and a Casablanca plan after 2046.
+# until 2019) and Casablanca plans after 2046 and in a Ramadan across New Year.
 PLANS = [
     ("America/Chicago", dt.date(2027, 3, 1)),
     ("Europe/Dublin", dt.date(2027, 3, 1)),
@@ -61,6 +61,9 @@ PLANS = [
     ("America/St_Johns", dt.date(2027, 3, 1)),
     ("Africa/Casablanca", dt.date(2027, 1, 10)),
     ("Africa/Casablanca", dt.date(2047, 1, 10)),
+    # Ramadan across New Year: the zone is at +00 on January 1 (vobject took such a zone,
+    # starting at +00 with no change from 2000 to 2020, for UTC and dropped its TZID).
+    ("Africa/Casablanca", dt.date(2030, 1, 2)),
     ("Asia/Jerusalem", dt.date(2027, 3, 1)),
     ("Pacific/Auckland", dt.date(2027, 3, 1)),
 ]
@@ -380,7 +383,8 @@ def recurring_ical_events_occurrences(ics: bytes) -> set[Occurrence]:
 @cache
 def icaljs_environment() -> dict[str, str] | None:
     node = shutil.which("node")
-    modules = os.environ.get("ICALJS_NODE_PATH", str(Path.home() / ".cache/iopcli-node"))
+    default = Path.home() / ".cache" / "iopcli-node" / "node_modules"
+    modules = os.environ.get("ICALJS_NODE_PATH", str(default))
     if node is None:
         return None
     env = dict(os.environ, NODE_PATH=modules)

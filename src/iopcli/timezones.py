@@ -276,19 +276,28 @@ def _fallback(key: str, first_year: int, last_year: int) -> Timezone:
     """A zone whose rules this module cannot state as yearly RRULEs for the years asked: every
     change in them as RDATEs, one per line (ical.js and vobject read only the first value of
     a comma-separated RDATE). Each onset is written in the local time before the change, as
-    RFC 5545 requires, and the first part starts on January 1 of the first year."""
+    RFC 5545 requires.
+
+    The first part is the zone's standard time from 1970, as RRULE-style zones start, and
+    when another offset is in force on January 1 of the first year (Casablanca in a Ramadan
+    that spans New Year) a change to it at that moment, a day or more before any event:
+    vobject takes a zone that matches UTC from 2000 to 2020 for UTC and drops its TZID, which
+    a Casablanca zone starting at +00 in 2030 would otherwise do."""
     tz = Timezone()
     tz.add("TZID", key)
     first = dt.datetime(first_year, 1, 1)
     local = first.replace(tzinfo=dt.UTC).astimezone(zoneinfo.ZoneInfo(key))
     initial = local.utcoffset() or dt.timedelta(0)
+    standard = initial - (local.dst() or dt.timedelta(0))
     opening = TimezoneStandard()
-    opening.add("DTSTART", first)
-    opening.add("TZOFFSETFROM", initial)
-    opening.add("TZOFFSETTO", initial)
-    opening.add("TZNAME", local.tzname() or "")
+    opening.add("DTSTART", dt.datetime(_EPOCH_YEAR, 1, 1))
+    opening.add("TZOFFSETFROM", standard)
+    opening.add("TZOFFSETTO", standard)
+    opening.add("TZNAME", _offset_name(standard) if standard != initial else local.tzname() or "")
     tz.add_component(opening)
     groups: dict[tuple[dt.timedelta, dt.timedelta, str], list[dt.datetime]] = {}
+    if standard != initial:
+        groups[(standard, initial, local.tzname() or "")] = [first - initial + standard]
     for moment, before, after, name in _transitions(key, first_year, last_year):
         groups.setdefault((before, after, name), []).append(moment + before)
     for (before, after, name), onsets in groups.items():
@@ -303,3 +312,11 @@ def _fallback(key: str, first_year: int, last_year: int) -> Timezone:
             part.add("RDATE", onset)
         tz.add_component(part)
     return tz
+
+
+def _offset_name(offset: dt.timedelta) -> str:
+    """'+01', '-0330': the tz database's name for a zone without letters."""
+    minutes = int(offset.total_seconds()) // 60
+    sign, minutes = ("-" if minutes < 0 else "+"), abs(minutes)
+    hours, rest = divmod(minutes, 60)
+    return f"{sign}{hours:02d}" + (f"{rest:02d}" if rest else "")
