@@ -299,7 +299,9 @@ def test_show_list_and_agenda_with_columns_0(run_rich: Any) -> None:
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
 @pytest.mark.parametrize(
-    "args", [["crisis"], ["crisis", "--plain"], ["--help"]], ids=["crisis", "plain", "help"]
+    "args",
+    [["crisis"], ["crisis", "--plain"], ["--help"], ["show", str(DANA)]],
+    ids=["crisis", "plain", "help", "show"],
 )
 def test_a_full_disk_under_stdout_is_one_line_not_a_traceback(
     tmp_path: Path, args: list[str]

@@ -44,11 +44,14 @@ def main() -> None:
     from pathlib import Path
 
     from iopcli.crisis import load_card
-    from iopcli.screens import print_crisis
+    from iopcli.screens import OutputError, print_crisis
 
     failed: OSError | None = None
     try:
         print_crisis(load_card(plan, Path(home) if home else None), plain)
+    except OutputError as exc:  # rich met a failing stdout (and has silenced it)
+        _say(str(exc))
+        sys.exit(1)
     except OSError as exc:
         failed = exc
     code = _finish(0)

@@ -18,7 +18,9 @@ import functools
 import os
 import sys
 import unicodedata
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from iopcli.errors import IopcliError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -68,7 +70,38 @@ def _console_class() -> type[Console]:
             self.quiet = True
             raise BrokenPipeError(errno.EPIPE, "the reader of the output went away")
 
+        def _check_buffer(self) -> None:
+            # rich writes and flushes as it draws, so `iopcli show > /dev/full` fails here,
+            # inside the command: make that one clear line (exit 1), not an internal error.
+            try:
+                super()._check_buffer()
+            except BrokenPipeError:
+                raise
+            except OSError as exc:
+                if self.stderr:
+                    raise
+                self.quiet = True
+                _silence(sys.stdout)
+                raise OutputError(
+                    f"iopcli: cannot write to standard output: {exc.strerror or 'failed'}"
+                ) from None
+
     return _Console
+
+
+class OutputError(IopcliError):
+    """Standard output cannot be written (a full disk, a device error)."""
+
+
+def _silence(stream: Any) -> None:
+    """Point the stream's file descriptor at the null device, so that the interpreter's last
+    flush at exit cannot fail again (it would print "Exception ignored ...")."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+        os.close(devnull)
+    except (AttributeError, OSError, ValueError):
+        pass
 
 
 # --- terminals that are not UTF-8 -------------------------------------------------------------
@@ -201,7 +234,7 @@ def print_crisis(card: CrisisCard, plain: bool) -> None:
     if not wants_plain(plain):
         try:
             _rich_crisis(title, sections, card.problem)
-        except OSError:
+        except (OSError, OutputError):  # stdout itself failed: plain text would fail too
             raise
         except Exception:  # whatever it was, the card is drawn again below as plain text
             print()
