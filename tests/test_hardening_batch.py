@@ -622,3 +622,14 @@ def test_export_refuses_a_report_under_a_file_before_any_export(run: Any, tmp_pa
         "--report: afile/report.json: cannot write here: afile is not a folder\n"
     )
     assert not (tmp_path / "out").exists()
+
+
+def test_an_output_folder_inside_the_input_folder_is_not_an_input(run: Any, tmp_path: Path) -> None:
+    """Its earlier exports are never read as inputs, so replacing them is allowed."""
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    (plans / "dana.yaml").write_bytes(DANA.read_bytes())
+    for _ in range(2):
+        result = run("export", "plans", "--format", "yaml", "--out", "plans/out", "--jobs", "1")
+        assert result.returncode == 0, result.stderr
+    assert sorted(os.listdir(plans / "out")) == [f"{DANA_STEM}.yaml"]

@@ -224,13 +224,16 @@ class Inputs:
             return True
         if not resolved.name.lower().endswith(PLAN_SUFFIXES) or resolved.name.startswith("."):
             return False
+        skip = self.skip
         for folder in self._folders:
             # The walk leaves out the output folder only when it is below the input folder.
-            skip = self.skip
-            pruned = skip is not None and skip != folder and skip.is_relative_to(folder)
-            if resolved.is_relative_to(folder) and not (
-                pruned and skip is not None and resolved.is_relative_to(skip)
-            ):
+            pruned = (
+                skip is not None
+                and skip != folder
+                and skip.is_relative_to(folder)
+                and resolved.is_relative_to(skip)
+            )
+            if resolved.is_relative_to(folder) and not pruned:
                 return True
         return False
 
