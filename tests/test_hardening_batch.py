@@ -180,7 +180,7 @@ def start_batch(tmp_path: Path, count: int) -> tuple[subprocess.Popen[str], Path
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs /proc")
 @pytest.mark.parametrize(
     ("signum", "group"),
-    [(signal.SIGTERM, False), (signal.SIGHUP, True)],
+    [(signal.SIGTERM, False), (getattr(signal, "SIGHUP", signal.SIGTERM), True)],
     ids=["SIGTERM to the command", "SIGHUP to its process group"],
 )
 def test_sigterm_and_sighup_stop_a_batch_like_ctrl_c(
@@ -569,7 +569,7 @@ def test_signals_held_is_a_no_op_outside_the_main_thread(tmp_path: Path) -> None
     assert (tmp_path / "t.md").read_bytes() == b"t"
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+@pytest.mark.parametrize("signum", files.HELD_SIGNALS)
 def test_run_batch_stops_after_the_plan_being_written_and_says_which_signal(
     tmp_path: Path, signum: int
 ) -> None:
