@@ -266,3 +266,22 @@ def test_the_clinic_reminder_setting_is_the_export_default(run: Run, tmp_path: P
     assert "TRIGGER:-PT1H" not in calendar
     run(*args, "--remind", "10")  # the option still wins
     assert "TRIGGER:-PT10M" in (tmp_path / "p.ics").read_text()
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_plain_output_to_a_full_disk_is_one_line_not_an_internal_error(tmp_path: Path) -> None:
+    import subprocess
+
+    from conftest import command, plain_environment
+
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [*command(), "show", "--plain", str(EXAMPLES[0])],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=plain_environment(tmp_path),
+            check=False,
+        )
+    assert result.returncode == 1
+    assert result.stderr == ("iopcli: cannot write to standard output: No space left on device\n")

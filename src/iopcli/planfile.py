@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from iopcli.errors import PlanFileError, Problem
 from iopcli.model import AftercarePlan
+from iopcli.sources import PLAN_SUFFIXES
 from iopcli.values import control_name
 
 MAX_BYTES = 1024 * 1024  # a real plan is a few KB; refuse anything that is clearly not one
@@ -379,7 +380,7 @@ def _read_bytes(path: str) -> tuple[bytes, str, int | None]:
 
         return sys.stdin.buffer.read(MAX_BYTES + 1), STDIN, None
     file = Path(path)
-    if file.suffix.lower() not in (".yaml", ".yml", ".json"):
+    if file.suffix.lower() not in PLAN_SUFFIXES:
         raise PlanFileError(
             path, [Problem("not a plan file: plan files end in .yaml, .yml or .json")]
         )

@@ -7,6 +7,7 @@ standard library are imported at module level: the command groups are loaded on 
 
 from __future__ import annotations
 
+import errno
 import functools
 import os
 import sys
@@ -16,6 +17,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from iopcli.cli import completion as complete
 from iopcli.errors import IopcliError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -60,22 +62,42 @@ def reports_errors(command: F) -> F:
             raise typer.Exit(141) from None
         except (typer.Exit, typer.Abort):
             raise
-        except Exception as exc:
-            if os.environ.get("IOPCLI_DEBUG"):
-                raise
-            # The type only: an exception's text may quote someone's plan.
-            err(f"iopcli: internal error ({type(exc).__name__}); set IOPCLI_DEBUG=1 for details")
+        except OSError as exc:
+            if exc.errno not in _WRITE_ERRORS:
+                raise _internal(exc) from None
+            # Standard output went to a full disk (show --plain > /dev/full): say so once.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            err(f"iopcli: cannot write to standard output: {exc.strerror}")
             raise typer.Exit(1) from None
+        except Exception as exc:
+            raise _internal(exc) from None
 
     return wrapper  # type: ignore[return-value]
 
 
-StoredPlan = Annotated[str, typer.Argument(help="Stored plan: id, id prefix or name.")]
+_WRITE_ERRORS = {errno.ENOSPC, errno.EIO, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
+
+
+def _internal(exc: Exception) -> typer.Exit:
+    """A bug, not the user's doing: the error's type only (its text may quote a plan)."""
+    if os.environ.get("IOPCLI_DEBUG"):
+        raise exc
+    err(f"iopcli: internal error ({type(exc).__name__}); set IOPCLI_DEBUG=1 for details")
+    return typer.Exit(1)
+
+
+# Tab completion (cli.completion): stored plans by name and id, files where files go.
+StoredPlan = Annotated[
+    str,
+    typer.Argument(help="Stored plan: id, id prefix or name.", autocompletion=complete.stored_plan),
+]
 PlanArgument = Annotated[
     str | None,
     typer.Argument(
         help="A plan file or a stored plan (default: the only or the default stored plan).",
         show_default=False,
+        autocompletion=complete.plan_or_file,
     ),
 ]
 PlainOption = Annotated[
@@ -83,5 +105,8 @@ PlainOption = Annotated[
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="JSON for scripts.")]
 PlanFiles = Annotated[
-    list[str], typer.Argument(help="Plan files (.yaml, .yml, .json); - for stdin.")
+    list[str],
+    typer.Argument(
+        help="Plan files (.yaml, .yml, .json); - for stdin.", autocompletion=complete.files
+    ),
 ]
