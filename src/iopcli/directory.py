@@ -151,9 +151,14 @@ class Directory:
         try:
             self._db.execute("BEGIN IMMEDIATE")
             listed = self._live_count(source)
+            # A source never imported before has nothing to look up: its first import only adds.
+            fresh = not self._db.execute(
+                "SELECT 1 FROM entries WHERE source = ? LIMIT 1", (source,)
+            ).fetchone()
             seen: set[str] = set()
             for record in feed.records:
-                self._upsert(record, result, again=record.source_id in seen)
+                fresh = fresh and (record.item.source is None or record.item.source.feed == source)
+                self._upsert(record, result, again=record.source_id in seen, fresh=fresh)
                 seen.add(record.source_id)
             result.skipped = list(feed.skipped)
             result.notes = list(feed.notes)
@@ -211,17 +216,28 @@ class Directory:
         ).fetchone()
         return int(row[0])
 
-    def _upsert(self, record: FeedRecord, result: ImportResult, again: bool = False) -> None:
+    def _upsert(
+        self, record: FeedRecord, result: ImportResult, again: bool = False, fresh: bool = False
+    ) -> None:
         """Write one listing; ``again`` when this import already wrote its id (a feed's
-        duplicate, kept over the first): replaced, not counted twice."""
+        duplicate, kept over the first): replaced, not counted twice; ``fresh`` when its
+        source has no listings at all yet (nothing to look up)."""
         item = record.item
         data = item.model_dump(mode="json", exclude_defaults=True)
         body = json.dumps(data, sort_keys=True, ensure_ascii=False)
         source = item.source.feed if item.source else result.source
-        row = self._db.execute(
-            "SELECT id, data, removed_at, active FROM entries WHERE source = ? AND source_id = ?",
-            (source, record.source_id),
-        ).fetchone()
+        row = (
+            None
+            if fresh and not again
+            else self._db.execute(
+                "SELECT id, data, removed_at, active FROM entries"
+                " WHERE source = ? AND source_id = ?",
+                (source, record.source_id),
+            ).fetchone()
+        )
+        if row is not None and row[1] == body and row[2] is None and row[3] == record.active:
+            result.unchanged += 0 if again else 1
+            return
         meeting = record.kind == "meeting"
         attendance = data.get("attendance")
         columns = {
@@ -257,10 +273,7 @@ class Directory:
             )
             result.added += 1
             return
-        entry_id, old_body, removed_at, active = row
-        if old_body == body and removed_at is None and active == columns["active"]:
-            result.unchanged += 0 if again else 1
-            return
+        entry_id = row[0]
         sets = ", ".join(f"{k} = ?" for k in columns)
         self._db.execute(
             f"UPDATE entries SET {sets}, removed_at = NULL WHERE id = ?",

@@ -92,11 +92,22 @@ def clean_text(text: str) -> str:
     return _CONTROLS.sub("", _ESCAPES.sub("", text))
 
 
+_PLAIN = (int, float, bool, type(None))
+
+
 def _clean(value: Any) -> Any:
     if isinstance(value, str):
-        return clean_text(value)
+        return value if value.isprintable() else clean_text(value)
     if isinstance(value, dict):
-        return {k if k.isprintable() else clean_text(k): _clean(v) for k, v in value.items()}
+        # Inline fast paths: most values are printable text or numbers (a feed is mostly that).
+        return {
+            k if k.isprintable() else clean_text(k): (
+                v
+                if (v.__class__ is str and v.isprintable()) or v.__class__ in _PLAIN
+                else _clean(v)
+            )
+            for k, v in value.items()
+        }
     if isinstance(value, list):
         return [_clean(v) for v in value]
     return value

@@ -255,6 +255,8 @@ def _control_message(ch: str, position: int) -> str:
 
 def check_line(value: str) -> str:
     """Text that must stay on one line (a name, a label): no control characters at all."""
+    if value.isprintable():  # no control character, tab or line break: the common case, fast
+        return value
     for position, ch in enumerate(value, start=1):
         if ch in "\n\r":
             raise ValueError(f"must be one line: there is a line break at character {position}")
@@ -268,6 +270,8 @@ def check_line(value: str) -> str:
 def check_lines(value: str) -> str:
     """Text that may span lines: tabs and line breaks (CRLF read as LF), no other control
     characters."""
+    if value.isprintable():  # no control character at all: the common case, fast
+        return value
     text = value.replace("\r\n", "\n")
     for position, ch in enumerate(text, start=1):
         if ch not in "\t\n" and _CONTROL.match(ch):
