@@ -6,7 +6,8 @@ export), :mod:`.store` (the plan store), :mod:`.home` (crisis, show, agenda), :m
 (new, edit, drafts), :mod:`.directory` and :mod:`.settings`; :mod:`.common` holds the error
 funnel and the shared arguments, :mod:`.render` the tables and JSON output. Heavy modules
 (pydantic models, icalendar, the exporters) are imported inside the commands that need them,
-so ``--help`` and the crisis card start fast.
+so ``--help`` and the crisis card start fast; :mod:`.completion` answers Tab (``iopcli
+completion SHELL``) without any of them.
 """
 
 from __future__ import annotations
@@ -19,7 +20,16 @@ from typer import _click as click
 from typer.core import TyperGroup
 
 from iopcli import __version__
-from iopcli.cli import coercion, directory, home, interview, plans, settings, store
+from iopcli.cli import (
+    coercion,
+    completion,
+    directory,
+    home,
+    interview,
+    plans,
+    settings,
+    store,
+)
 from iopcli.cli.common import session
 
 coercion.install()  # plain parameters without pydantic: see iopcli.cli.coercion
@@ -56,7 +66,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-for group in (plans, store, home, interview, directory, settings):
+for group in (plans, store, home, interview, directory, settings, completion):
     app.add_typer(group.app)
 
 
@@ -76,6 +86,7 @@ def main_options(
             metavar="DIR",
             help="Folder of the plan store (default: your user data folder).",
             show_default=False,
+            autocompletion=completion.folders,
         ),
     ] = None,
     version: Annotated[

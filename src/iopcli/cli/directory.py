@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from iopcli.cli import completion as complete
 from iopcli.cli.common import JsonOption, StoredPlan, err, home, reports_errors
 from iopcli.cli.render import print_json
 
@@ -27,7 +28,8 @@ def directory_import(
     feed: Annotated[
         str,
         typer.Argument(
-            help="Meeting Guide or BMLT JSON, or Open Referral (HSDS) JSON, CSV folder or zip."
+            help="Meeting Guide or BMLT JSON, or Open Referral (HSDS) JSON, CSV folder or zip.",
+            autocompletion=complete.files,
         ),
     ],
     source: Annotated[

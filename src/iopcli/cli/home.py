@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from iopcli.cli import completion as complete
 from iopcli.cli.common import PlainOption, PlanArgument, home, reports_errors
 from iopcli.cli.render import console, print_agenda, print_json
 
@@ -50,7 +51,12 @@ def show(
     plan: PlanArgument = None,
     section: Annotated[
         str | None,
-        typer.Option("--section", "-s", help=f"Only one part: {', '.join(SECTIONS)}."),
+        typer.Option(
+            "--section",
+            "-s",
+            help=f"Only one part: {', '.join(SECTIONS)}.",
+            autocompletion=complete.show_sections,
+        ),
     ] = None,
     plain: PlainOption = False,
 ) -> None:

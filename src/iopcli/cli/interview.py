@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from iopcli.cli import completion as complete
 from iopcli.cli.common import PlainOption, StoredPlan, home, reports_errors
 
 if TYPE_CHECKING:
@@ -45,7 +46,12 @@ def new(
     ] = None,
     template: Annotated[
         str | None,
-        typer.Option("--from", help="Start from a plan file or template.", show_default=False),
+        typer.Option(
+            "--from",
+            help="Start from a plan file or template.",
+            show_default=False,
+            autocompletion=complete.files,
+        ),
     ] = None,
     plain: PlainOption = False,
 ) -> None:
@@ -86,7 +92,11 @@ def edit(
     plan: StoredPlan,
     section: Annotated[
         str | None,
-        typer.Argument(help="Only this section (default: all of them).", show_default=False),
+        typer.Argument(
+            help="Only this section (default: all of them).",
+            show_default=False,
+            autocompletion=complete.edit_sections,
+        ),
     ] = None,
     add: Annotated[
         list[str] | None,
@@ -94,6 +104,7 @@ def edit(
             "--add",
             help="With meetings or resources: add this directory entry, no questions asked.",
             show_default=False,
+            autocompletion=complete.listing,
         ),
     ] = None,
     plain: PlainOption = False,

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from iopcli.cli import completion as complete
 from iopcli.cli.common import PlanFiles, err, home, reports_errors
 from iopcli.cli.render import print_json
 from iopcli.config import MAX_REMIND_MINUTES
@@ -102,11 +103,21 @@ def export(
             help="Plan files, folders (searched for .yaml/.yml/.json), stored plans, or - for"
             " JSON Lines on stdin.",
             show_default=False,
+            autocompletion=complete.plan_or_file,
         ),
     ] = None,
-    out: Annotated[str, typer.Option("--out", "-o", help="Folder to write into.")] = "out",
+    out: Annotated[
+        str,
+        typer.Option("--out", "-o", help="Folder to write into.", autocompletion=complete.folders),
+    ] = "out",
     formats: Annotated[
-        str, typer.Option("--format", "-f", help="Comma-separated: md, ics, json, yaml.")
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Comma-separated: md, ics, json, yaml.",
+            autocompletion=complete.formats,
+        ),
     ] = "md,ics",
     all_stored: Annotated[
         bool, typer.Option("--all", help="Every stored (not archived) plan.")
@@ -125,7 +136,10 @@ def export(
     report: Annotated[
         str | None,
         typer.Option(
-            "--report", help="Write a JSON record of every input here.", show_default=False
+            "--report",
+            help="Write a JSON record of every input here.",
+            show_default=False,
+            autocompletion=complete.files,
         ),
     ] = None,
     quiet: Annotated[
@@ -174,6 +188,7 @@ def export(
         typer.Option(
             "--previous",
             help="The plan as last exported: events for items removed since are cancelled.",
+            autocompletion=complete.plan_or_file,
         ),
     ] = None,
 ) -> None:
