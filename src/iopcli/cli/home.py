@@ -113,6 +113,7 @@ def agenda(
     from iopcli.agenda import today_in
     from iopcli.errors import UsageError
     from iopcli.sources import PlanSource
+    from iopcli.values import LATEST, check_date
 
     with PlanSource(home()) as sources:
         loaded = sources.load(plan)
@@ -120,6 +121,16 @@ def agenda(
         first = dt.date.fromisoformat(start) if start is not None else today_in(loaded)
     except ValueError:
         raise UsageError(f"--from: {start!r} is not a date like 2027-03-08") from None
+    try:
+        check_date(first)  # the window must stay within dates Python can represent
+    except ValueError as exc:
+        raise UsageError(f"--from: {exc}") from None
+    last = first + dt.timedelta(days=days - 1)
+    if last > LATEST:
+        raise UsageError(
+            f"--days: {days} days from {first.isoformat()} end on {last.isoformat()},"
+            f" past {LATEST.isoformat()}, the last date a plan can hold"
+        )
     entries = entries_for(loaded, first, days)
     if as_json:
         print_json(

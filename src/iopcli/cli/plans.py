@@ -48,11 +48,17 @@ def validate(
     from iopcli.completeness import check
     from iopcli.errors import PlanFileError, UsageError
     from iopcli.planfile import read_plan_file
+    from iopcli.values import check_date
 
     try:
         today = dt.date.fromisoformat(as_of) if as_of is not None else None
     except ValueError:
         raise UsageError(f"--as-of: {as_of!r} is not a date like 2027-03-01") from None
+    if today is not None:
+        try:
+            check_date(today)
+        except ValueError as exc:
+            raise UsageError(f"--as-of: {exc}") from None
 
     report = []
     failed = False
