@@ -70,11 +70,15 @@ def main() -> None:
         "iopcli --help": [*iopcli(), "--help"],
         "iopcli agenda": [*iopcli(), "agenda"],
         "iopcli show": [*iopcli(), "show"],
+        "iopcli <Tab> (completion)": [*iopcli()],
     }
+    # What bash runs on a Tab after `iopcli history ` (plan names: the store is read).
+    tab = {"_IOPCLI_COMPLETE": "complete_bash", "COMP_WORDS": "iopcli history ", "COMP_CWORD": "2"}
     print(f"median of {runs} runs; baseline python -c 'import typer': {baseline * 1000:.0f} ms")
     print(f"{'command':28} {'ms':>6} {'x typer':>8}  heavy imports")
     for name, command in cases.items():
         case_env = env if "no store" not in name else {**env, "IOPCLI_HOME": tempfile.mkdtemp()}
+        case_env = {**case_env, **tab} if "(completion)" in name else case_env
         seconds = timed(command, case_env, runs)
         heavy = ", ".join(heavy_imports(command, case_env)) or "none"
         print(f"{name:28} {seconds * 1000:6.0f} {seconds / baseline:8.2f}  {heavy}")
