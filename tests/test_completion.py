@@ -293,6 +293,27 @@ def test_a_listing_in_two_feeds_completes_with_its_feed(tmp_path: Path, run: Run
             assert found.find(ref, kind="meeting").source == ref.split(":")[0]
 
 
+@pytest.mark.usefixtures("directory")
+def test_bash_word_breaks_are_joined_again(tmp_path: Path, run: Run) -> None:
+    copy = run("directory", "import", str(FEEDS / "meeting-guide.json"), "--source", "mg-copy")
+    assert copy.returncode == 0
+    # Bash splits `mg-copy:ni` at the colon and replaces only what follows it.
+    line = "iopcli edit dana meetings --add mg-copy : ni"
+    assert values(tmp_path, line) == ["night-owls-online"]
+    colon = "iopcli edit dana meetings --add mg-copy :"
+    assert "night-owls-online" in values(tmp_path, colon)
+    # When the line shows the colon was typed apart, nothing is joined.
+    apart = "iopcli edit dana meetings --add mg-copy : ni"
+    assert values(tmp_path, line, COMP_LINE=apart, COMP_POINT=str(len(apart))) == []
+    typed = "iopcli edit dana meetings --add mg-copy:ni"
+    assert values(tmp_path, line, COMP_LINE=typed, COMP_POINT=str(len(typed))) == [
+        "night-owls-online"
+    ]
+    # --format=md,i arrives as --format = md,i
+    assert values(tmp_path, "iopcli export --format = md,i") == ["md,ics"]
+    assert values(tmp_path, "iopcli export --format =") == ["md", "ics", "json", "yaml"]
+
+
 # --- zsh and fish, and silence on any line ----------------------------------------------
 
 
@@ -417,9 +438,11 @@ def test_a_completion_request_loads_no_heavy_library(
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
 @pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
-@pytest.mark.usefixtures("stored")
+@pytest.mark.usefixtures("directory")
 def test_tab_in_a_real_bash(tmp_path: Path, run: Run) -> None:
     pexpect = pytest.importorskip("pexpect")
+    copy = run("directory", "import", str(FEEDS / "meeting-guide.json"), "--source", "mg-copy")
+    assert copy.returncode == 0
     home = tmp_path / "user"
     home.mkdir()
     script = home / ".iopcli-completion.bash"
@@ -457,6 +480,11 @@ def test_tab_in_a_real_bash(tmp_path: Path, run: Run) -> None:
         shell.expect_exact("marcus ")
         shell.send("\r")
         shell.expect(r"rev\s+saved")  # the command ran with the completed name
+        shell.expect_exact("$ ")
+        # A listing in two feeds, by feed and slug: bash splits the word at the colon.
+        shell.send("iopcli edit dana meetings --add mg-copy:nig\t")
+        shell.expect_exact("mg-copy:night-owls-online ")
+        shell.send("\x03")
         shell.expect_exact("$ ")
     finally:
         shell.sendline("exit")

@@ -278,7 +278,7 @@ _BASH = """\
     local IFS=$'\\n'
     local response completion type value
     response=$(env COMP_WORDS="${COMP_WORDS[*]}" COMP_CWORD=$COMP_CWORD \\
-        %(var)s=complete_bash "$1" 2>/dev/null)
+        COMP_LINE="$COMP_LINE" COMP_POINT=$COMP_POINT %(var)s=complete_bash "$1" 2>/dev/null)
     COMPREPLY=()
     for completion in $response; do
         IFS=',' read -r type value <<< "$completion"
@@ -398,11 +398,42 @@ class _Shell(click_completion.ShellComplete):
 
 
 class Bash(_Shell):
+    """Bash splits words at ``:`` and ``=`` (``COMP_WORDBREAKS``): ``--add feed:slug`` arrives
+    as ``--add feed : slug`` and ``--format=md`` as ``--format = md``. The pieces are joined
+    again here (where the line, when the script passes it, shows they were typed together),
+    and since bash replaces only the text after the last ``:``, candidates are sent without
+    what comes before it."""
+
     name = "bash"
     template = _BASH
+    _before_colon = ""
+
+    def get_completion_args(self) -> tuple[list[str], str]:
+        args, incomplete = super().get_completion_args()
+        typed = os.environ.get("COMP_LINE")
+        point = os.environ.get("COMP_POINT", "")
+        if typed is not None and point.isdigit():
+            typed = typed[: int(point)]
+        if args[-1:] == ["="] and len(args) > 1 and args[-2].startswith("-"):
+            args = args[:-1]  # --option=value: Click takes the option, then its value
+        joined = incomplete
+        while args and (args[-1] == ":" or joined == ":"):
+            if joined == ":":
+                joined, args = args[-1] + ":", args[:-1]
+            elif len(args) > 1:
+                joined, args = args[-2] + ":" + joined, args[:-2]
+            else:
+                break
+        if joined != incomplete and (typed is None or typed.endswith(joined)):
+            self._before_colon = joined.rpartition(":")[0] + ":"
+            return args, joined
+        return args, incomplete
 
     def format_completion(self, item: click_completion.CompletionItem) -> str:
-        return f"{item.type},{item.value}"
+        value = str(item.value)
+        if self._before_colon and value.startswith(self._before_colon):
+            value = value[len(self._before_colon) :]
+        return f"{item.type},{value}"
 
 
 class Zsh(_Shell):
