@@ -28,6 +28,7 @@ from iopcli.model import (
     TriggerKind,
     Weekday,
 )
+from iopcli.values import parse_time_of_day
 
 # Strings that mean something else to YAML 1.1/1.2, Markdown, HTML or a shell.
 HOSTILE = [
@@ -263,6 +264,12 @@ def times_of_day(draw: st.DrawFn) -> Any:
     return draw(st.sampled_from(forms))
 
 
+def _has_a_length(meeting: dict[str, Any]) -> bool:
+    """A meeting that ends when it starts is refused (leave ``end`` out for an hour)."""
+    end = meeting.get("end")
+    return end is None or parse_time_of_day(end) != parse_time_of_day(meeting["start"])
+
+
 def _optional(**fields: st.SearchStrategy[Any]) -> dict[str, st.SearchStrategy[Any]]:
     return fields
 
@@ -353,7 +360,7 @@ def plan_data(draw: st.DrawFn) -> dict[str, Any]:
             ),
             notes=long_text,
         ),
-    )
+    ).filter(_has_a_length)
     appointment = st.fixed_dictionaries(
         {"provider": name, "date": dates(), "time": times_of_day()},
         optional=_optional(
