@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from iopcli.feeds import Feed, FeedRecord
 
 DB_NAME = "directory.sqlite3"
-SCHEMA_VERSION = 1
+DIRECTORY_SCHEMA_VERSION = 1
 STALE_AFTER_DAYS = 365
 # An import that would remove more than half of a source's listings (and at least this many)
 # is refused unless asked for: a broken export looks like a source that closed its meetings.
@@ -399,7 +399,7 @@ def upstream_changes(
     An item whose listing disappeared (or became something else) is reported and kept as it
     is: a feed that lost a meeting may be a broken export, and a person's plan is theirs to
     change, so taking the changes never removes anything from it."""
-    from iopcli.store import flatten
+    from iopcli.store import MISSING, field_changes
 
     changes: list[str] = []
     refreshed = dict(body)
@@ -427,13 +427,9 @@ def upstream_changes(
                 kept.append(item)
                 continue
             upstream = {**entry.data, "id": item["id"]}
-            before, after = flatten(item), flatten(upstream)
-            for key in sorted(
-                k for k in before.keys() | after.keys() if before.get(k) != after.get(k)
-            ):
-                changes.append(
-                    f"{section}[{item['id']}].{key}: {before.get(key)} -> {after.get(key)}"
-                )
+            for key, *values in field_changes(item, upstream):
+                old, new = (None if v is MISSING else v for v in values)
+                changes.append(f"{section}[{item['id']}].{key}: {old} -> {new}")
             kept.append(upstream)
         if section in body:
             refreshed[section] = kept
@@ -477,27 +473,32 @@ def _listing(row: Any) -> Listing:
 def open_directory(home: Path | None = None, *, create: bool = True) -> Directory:
     folder = home or default_home()
     path = folder / DB_NAME
-    if not path.exists() and not create:
+    try:
+        exists = path.exists()
+    except OSError as exc:  # a home this user may not read
+        raise DirectoryError(f"{path}: cannot be read: {exc.strerror}") from None
+    if not exists and not create:
         raise DirectoryError(f"{path}: no directory yet (iopcli directory import FILE makes one)")
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         version = int(db.execute("PRAGMA user_version").fetchone()[0])
-        if version > SCHEMA_VERSION:
+        if version > DIRECTORY_SCHEMA_VERSION:
             db.close()
             raise DirectoryError(f"{path}: written by a newer iopcli (schema {version})")
         db.execute("PRAGMA journal_mode = WAL")
-        if version < SCHEMA_VERSION:
+        if version < DIRECTORY_SCHEMA_VERSION:
             db.executescript(_SCHEMA)
-            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            db.execute(f"PRAGMA user_version = {DIRECTORY_SCHEMA_VERSION}")
     except sqlite3.Error as exc:
         raise DirectoryError(
             f"{path}: not a usable directory ({exc}); move it aside and import the feeds again"
         ) from None
     except OSError as exc:
         raise DirectoryError(f"{folder}: cannot create the directory: {exc.strerror}") from None
-    if path.exists() and path.stat().st_mode & 0o777 != 0o600:
-        os.chmod(path, 0o600)
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0
+    if mode & 0o077:  # owner-only; never add a permission the owner took away
+        os.chmod(path, mode & 0o700)
     return Directory(db, path)
 
 
@@ -507,16 +508,15 @@ def copy_entries(
     """Copy directory entries into a plan's ``meetings`` or ``resources`` (``body`` is changed in
     place): the plan keeps its own copy, with a ``source`` reference and an id unique in the
     list. One line per entry added, naming it and where it came from."""
+    from iopcli.model import unique_id
+
     items = body.setdefault(section, [])
-    taken = {item.get("id") for item in items}
+    taken = {str(item["id"]) for item in items if item.get("id")}
     added = []
     for ref in refs:
         entry = directory.find(ref, kind=section[:-1])
         copy = dict(entry.data)
-        base, n = copy["id"], 2
-        while copy["id"] in taken:
-            copy["id"], n = f"{base}-{n}", n + 1
-        taken.add(copy["id"])
+        copy["id"] = unique_id(str(copy["id"]), taken)
         items.append(copy)
         added.append(f"{section}: added {copy['name']} ({entry.source}:{entry.source_id})")
     return added
