@@ -633,9 +633,16 @@ def as_nobody(code: str, home: Path) -> subprocess.CompletedProcess[str]:
 LIST_EVERYTHING = """
 from iopcli import drafts
 from iopcli.config import read_config
+from iopcli.directory import open_directory
 from iopcli.errors import IopcliError
 from iopcli.store import open_store
-for step in (drafts.all_drafts, read_config, lambda: open_store(create=False).plans()):
+steps = (
+    drafts.all_drafts,
+    read_config,
+    lambda: open_store(create=False).plans(),
+    lambda: open_directory(create=False),
+)
+for step in steps:
     try:
         step()
     except IopcliError as exc:
@@ -670,6 +677,7 @@ def test_an_unreadable_home_gives_clear_messages(shared_tmp: Path) -> None:
         f"{locked}/home/drafts: the drafts cannot be listed: Permission denied",
         f"{locked}/home/config.toml: cannot be read: Permission denied",
         f"{locked}/home/plans.sqlite3: cannot be read: Permission denied",
+        f"{locked}/home/directory.sqlite3: cannot be read: Permission denied",
     ]
 
 
