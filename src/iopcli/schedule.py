@@ -4,7 +4,11 @@ Both the .ics exporter and ``agenda`` read these series, so the calendar file an
 cannot disagree. A series is what one VEVENT holds: a first start, a length, and an optional
 rule (RFC 5545 RRULE). :func:`occurrences` expands a series the way calendar clients do: in the
 series' own time zone, on wall-clock times, so a 7 pm meeting stays at 7 pm across a
-daylight-saving change.
+daylight-saving change; a time the clocks skip is read with the offset from before the change
+and a time they repeat is the first one (RFC 5545 3.3.5). Rules are expanded with plain date
+arithmetic over the few shapes :class:`Rule` holds (weekly, every 2 weeks, Nth weekdays of the
+month, monthly on a day, every N days), not a recurrence library, so tests can hold the result
+against independent engines.
 """
 
 from __future__ import annotations
