@@ -133,12 +133,11 @@ def _unclear(series: Series) -> bool:
 def calendar_years(series: list[Series]) -> tuple[int, int]:
     """The first and last year any timed event can fall in: from the first DTSTART to the
     last UNTIL, a day either side for zones ahead of or behind the plan's."""
-    starts = [s.start for s in series if isinstance(s.start, dt.datetime)]
-    timed = [s for s in series if isinstance(s.start, dt.datetime)]
-    if not starts:
-        return (0, 0)
+    timed = [s for s in series if not s.all_day]
+    if not timed:
+        return (0, 0)  # no VTIMEZONE is written
     day = dt.timedelta(days=1)
-    first = min(start.astimezone(dt.UTC) for start in starts).date() - day
+    first = min(_as_utc(s.start) for s in timed).date() - day
     last = max(_last_instant(s) for s in timed).date() + day
     return (first.year, last.year)
 
