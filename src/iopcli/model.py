@@ -777,6 +777,31 @@ class Goal(Item):
         return self.goal
 
 
+class ClinicianNotes(Strict):
+    """The clinician-only part of a plan: stored and written to the JSON/YAML plan file, never
+    printed in the handout or the calendar (an export shows it only when asked: ``--clinician``)."""
+
+    diagnoses: list[Text] = Field(
+        default_factory=list, description="Diagnoses, e.g. F10.20 Alcohol use disorder, moderate."
+    )
+    insurance: Name | None = Field(default=None, description="Insurance plan and member id.")
+    payer: Name | None = Field(default=None, description="Who pays: the payer or funding source.")
+    level_of_care_notes: LongText | None = Field(
+        default=None, description="Why this level of care; ASAM dimensions, step-down notes."
+    )
+    referral_source: Name | None = Field(default=None, description="Who referred the person.")
+
+    @property
+    def empty(self) -> bool:
+        return not (
+            self.diagnoses
+            or self.insurance
+            or self.payer
+            or self.level_of_care_notes
+            or self.referral_source
+        )
+
+
 class AftercarePlan(Strict):
     """An aftercare plan for one person stepping down from an IOP."""
 
@@ -810,6 +835,11 @@ class AftercarePlan(Strict):
     contacts: ItemList[Contact] = Field(default_factory=list)
     goals: ItemList[Goal] = Field(default_factory=list)
     notes: LongText | None = None
+    clinician: ClinicianNotes | None = Field(
+        default=None,
+        description="Clinician only (diagnoses, insurance, payer, level-of-care notes, referral "
+        "source): kept in the plan file, never in the handout or calendar unless asked.",
+    )
 
     @model_validator(mode="wrap")
     @classmethod
