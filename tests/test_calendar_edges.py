@@ -43,6 +43,7 @@ from hypothesis import strategies as st
 
 from iopcli.agenda import agenda
 from iopcli.ics import IcsOptions, event_uid, plan_to_ics
+from iopcli.markdown import plan_to_markdown
 from iopcli.model import AftercarePlan
 
 UTC = dt.UTC
@@ -590,3 +591,49 @@ def test_any_recurrence_in_any_zone_is_expanded_as_planned(plan: AftercarePlan) 
     assert got == want, describe_difference(got, want, plan)
     got = recurring_ical_events_occurrences(ics)
     assert got == want, describe_difference(got, want, plan)
+
+
+NOTE = re.compile(
+    r"^- \*\*(?P<day>[^*]+)\*\*: (?P<name>.+) is at (?P<start>\d{1,2}:\d{2} [ap]m)–"
+    r"(?P<end>\d{1,2}:\d{2} [ap]m) \((?P<why>[^)]*)\)$",
+    re.MULTILINE,
+)
+
+
+def _clock(value: dt.datetime) -> str:
+    return f"{value.hour % 12 or 12}:{value.minute:02d} {'am' if value.hour < 12 else 'pm'}"
+
+
+@pytest.mark.parametrize("index", range(len(PLANS)), ids=IDS)
+def test_the_handout_lists_every_moved_time_as_the_calendar_has_it(index: int) -> None:
+    """Every instance of a repeat at a time the clocks skip or repeat, within the calendar's
+    default horizon, has a line under "When the clocks change" with the times the calendar
+    file gives it, and there is no other line."""
+    plan, _, _ = case(index)
+    zone = ZoneInfo(plan.timezone)
+    repeats: dict[str, tuple[str, dt.time]] = {}
+    for meeting in plan.meetings:
+        repeats[event_uid(plan.id, f"meetings/{meeting.id}")] = (meeting.name, meeting.start)
+    for item in plan.appointments:
+        if item.repeat != "once":
+            uid = event_uid(plan.id, f"appointments/{item.id}")
+            repeats[uid] = (f"{item.kind.label}: {item.provider}", item.time)
+    want = set()
+    for uid, start, end in expected(plan, 90):
+        if uid not in repeats or not isinstance(start, dt.datetime):
+            continue
+        name, planned = repeats[uid]
+        local = start.astimezone(zone)
+        day = local.date() if local.time() >= planned else local.date() - dt.timedelta(days=1)
+        wall = dt.datetime.combine(day, planned)
+        skipped = local.replace(tzinfo=None) != wall
+        repeated = wall.replace(tzinfo=zone, fold=1).utcoffset() != local.utcoffset()
+        if skipped or repeated:
+            when = f"{day:%A}, {day:%B} {day.day}, {day.year}"
+            want.add((when, name, _clock(local), _clock(end.astimezone(zone)), skipped))
+    handout = plan_to_markdown(plan)
+    got = {
+        (m["day"], m["name"], m["start"], m["end"], "does not exist" in m["why"])
+        for m in NOTE.finditer(handout)
+    }
+    assert got == want
