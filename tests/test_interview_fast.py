@@ -16,10 +16,12 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from conftest import EXAMPLES
+from conftest import EXAMPLES, Run
+from iopcli import drafts
 from iopcli.export import ExportOptions, render
 from iopcli.model import AftercarePlan
 from iopcli.planfile import dump_plan, parse_plan, read_plan
+from iopcli.store import NotFoundError, open_store
 
 CLINICIAN = {
     "diagnoses": ["F10.20 Alcohol use disorder, moderate", "F33.1 Major depressive disorder"],
@@ -77,3 +79,68 @@ def test_a_plan_without_clinician_section_writes_none(tmp_path: Path) -> None:
     plan = read_plan(str(EXAMPLES[0]))
     assert plan.clinician is None
     assert "clinician" not in json.loads(render(plan, "json", ExportOptions()))
+
+
+# --- plans found by name ---------------------------------------------------------------------
+
+
+def _stored(home: Path, *names: str) -> list[str]:
+    plan = read_plan(str(EXAMPLES[0]))
+    ids = []
+    with open_store(home) as store:
+        for n, name in enumerate(names):
+            data = plan.model_dump(mode="json", exclude_defaults=True)
+            data["id"] = f"{n}abc{n}def-0000"
+            data["person"]["name"] = name
+            store.save(AftercarePlan.model_validate(data))
+            ids.append(data["id"])
+    return ids
+
+
+def test_a_plan_is_found_by_name_in_any_case_and_by_its_start(tmp_path: Path) -> None:
+    teresa, dana = _stored(tmp_path, "Teresa Okafor-Lind", "Dana")
+    with open_store(tmp_path, create=False) as store:
+        assert store.resolve("teresa") == teresa
+        assert store.resolve("Teresa Okafor-Lind") == teresa
+        assert store.resolve("  TERESA   okafor") == teresa
+        assert store.resolve("dana") == dana
+        assert store.resolve("DANA") == dana
+
+
+def test_two_plans_matching_a_name_are_both_listed(tmp_path: Path) -> None:
+    _stored(tmp_path, "Teresa Okafor-Lind", "Teresa Brown")
+    with open_store(tmp_path, create=False) as store, pytest.raises(NotFoundError) as caught:
+        store.resolve("teresa")
+    message = str(caught.value)
+    assert "Teresa Okafor-Lind" in message
+    assert "Teresa Brown" in message
+    assert "0abc0def" in message
+    assert "1abc1def" in message
+
+
+def test_show_takes_a_name(run: Run, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    _stored(home, "Teresa Okafor-Lind")
+    result = run("show", "teresa okafor")
+    assert result.returncode == 0, result.stderr
+    assert "Teresa Okafor-Lind" in result.stdout
+
+
+# --- drafts ----------------------------------------------------------------------------------
+
+
+def test_a_draft_with_no_answer_is_not_kept(tmp_path: Path) -> None:
+    draft = drafts.start("new", tmp_path)
+    draft.record("plan/id", "0123")
+    assert drafts.all_drafts(tmp_path) == []
+    draft.record("person/name", "Lee")
+    assert [d.id for d in drafts.all_drafts(tmp_path)] == [draft.id]
+
+
+def test_drafts_list_says_1_answer(run: Run, tmp_path: Path) -> None:
+    draft = drafts.start("new", tmp_path / "home")
+    draft.record("plan/id", "0123")
+    draft.record("person/name", "Lee")
+    result = run("drafts")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.rstrip().endswith(", 1 answer")

@@ -25,6 +25,12 @@ class DraftError(IopcliError):
 
 
 DRAFTS = "drafts"  # the folder beside the store
+INTERNAL_KEYS = frozenset({"plan/id"})  # recorded by the interview itself, not answers
+
+
+def answers_text(count: int) -> str:
+    """'1 answer', '2 answers'."""
+    return f"{count} answer" if count == 1 else f"{count} answers"
 
 
 def drafts_folder(home: Path | None = None) -> Path:
@@ -48,6 +54,11 @@ class Draft:
     def path(self) -> Path:
         return drafts_folder(self.home) / f"{self.id}.json"
 
+    @property
+    def answered(self) -> int:
+        """How many questions the person answered (the plan id made for a new plan is not one)."""
+        return sum(1 for key in self.answers if key not in INTERNAL_KEYS)
+
     def record(self, key: str, answer: str) -> None:
         self.answers[key] = answer
         if key == "person/name" and answer:
@@ -55,6 +66,10 @@ class Draft:
         self.save()
 
     def save(self) -> None:
+        """Write the draft, atomically; a draft with no answer yet is not kept."""
+        if not self.answered:
+            self.delete()
+            return
         folder = drafts_folder(self.home)
         try:
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)

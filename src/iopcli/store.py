@@ -417,17 +417,24 @@ class Store:
 
     def resolve(self, ref: str) -> str:
         """A plan id from an id, a unique id prefix, a slug (``dana``) or slug-and-id
-        (``dana-3f6c2a9e``, the export file name)."""
+        (``dana-3f6c2a9e``, the export file name), or the name shown in ``list``, in any case
+        and by its start (``teresa`` for Teresa Okafor-Lind) when nothing else matches."""
         ref = ref.strip()
         every = self.plans(include_archived=True)
         exact = [p for p in every if p.id == ref]
         if exact:
             return exact[0].id
+        folded = " ".join(ref.casefold().split())
         matches = [
             p
             for p in every
-            if p.id.startswith(ref) or p.slug == ref or f"{p.slug}-{short_id(p.id)}" == ref
+            if p.id.startswith(ref)
+            or p.slug == ref
+            or f"{p.slug}-{short_id(p.id)}" == ref
+            or " ".join(p.name.casefold().split()) == folded
         ]
+        if not matches and folded:
+            matches = [p for p in every if " ".join(p.name.casefold().split()).startswith(folded)]
         if len(matches) == 1:
             return matches[0].id
         if not matches:

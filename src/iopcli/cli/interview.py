@@ -185,7 +185,7 @@ def _interview(draft: Draft, plain: bool) -> None:
             return
     except (KeyboardInterrupt, EOFError):
         asker.say("")
-        asker.say(resume_hint)
+        asker.say(resume_hint if draft.answered else "Nothing was answered: no draft kept.")
         raise typer.Exit(130) from None
     except ValidationError as exc:
         from iopcli.planfile import error_message
@@ -289,5 +289,5 @@ def drafts_command(
         label = f" for {d.label}" if d.label else ""
         print(
             f"{d.id}  {what}{label}, started {d.started[:16].replace('T', ' ')} UTC,"
-            f" {len(d.answers)} answers"
+            f" {drafts.answers_text(d.answered)}"
         )
