@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from iopcli.errors import ExportError, IopcliError, PlanFileError, Problem, UsageError
-from iopcli.export import FORMATS, ExportOptions, base_name, render
+from iopcli.export import FORMATS, ExportOptions, base_name, file_name, render
 from iopcli.files import HELD_SIGNALS, atomic_write_many
 from iopcli.planfile import MAX_BYTES, load_plan, read_plan
 from iopcli.sources import PLAN_SUFFIXES, is_file_ref
@@ -332,7 +332,7 @@ def render_task(task: Task, options: ExportOptions | None = None) -> Outcome:
         outcome.plan_id = plan.id
         outcome.stem = base_name(plan, options.name)
         outcome.files = [
-            (f"{outcome.stem}.{fmt}", render(plan, fmt, options)) for fmt in options.formats
+            (file_name(outcome.stem, fmt), render(plan, fmt, options)) for fmt in options.formats
         ]
     except IopcliError as exc:
         outcome.errors = exc.lines()

@@ -16,7 +16,9 @@ from iopcli.markdown import MarkdownOptions
 from iopcli.model import AftercarePlan
 from iopcli.slugs import short_id, slugify
 
-FORMATS = ("md", "ics", "json", "yaml")
+FORMATS = ("md", "ics", "json", "yaml", "fhir")
+# A FHIR bundle is JSON too: ".fhir.json" keeps it apart from the canonical plan's ".json".
+SUFFIXES = {"fhir": "fhir.json"}
 DEFAULT_REMIND_MINUTES = 60
 
 
@@ -27,6 +29,7 @@ class ExportOptions:
     markdown: MarkdownOptions = field(default_factory=MarkdownOptions)
     name: str | None = None
     previous: AftercarePlan | None = None  # the plan as last exported: removed items cancel
+    clinician: bool = False  # include the clinician-only part (formats that carry it: fhir)
 
 
 def parse_formats(value: str) -> tuple[str, ...]:
@@ -60,6 +63,7 @@ def export_options(
     paper: bool = False,
     name: str | None = None,
     previous: AftercarePlan | None = None,
+    clinician: bool = False,
 ) -> ExportOptions:
     """The options of ``iopcli export`` from its command-line values: ``formats`` as typed
     ("md,ics"), ``remind`` None for the clinic's default, ``alarms`` False for none at all."""
@@ -74,6 +78,7 @@ def export_options(
         markdown=MarkdownOptions(paper=paper),
         name=name,
         previous=previous,
+        clinician=clinician,
     )
 
 
@@ -94,15 +99,24 @@ def render(plan: AftercarePlan, fmt: str, options: ExportOptions) -> bytes:
 
         previous = options.previous if options.previous and options.previous.id == plan.id else None
         return plan_to_ics(plan, options.ics, previous)
+    if fmt == "fhir":
+        from iopcli.fhir import plan_to_fhir
+
+        return plan_to_fhir(plan, clinician=options.clinician, discreet=options.ics.discreet)
     from iopcli.planfile import dump_plan
 
     return dump_plan(plan, fmt).encode("utf-8")
+
+
+def file_name(stem: str, fmt: str) -> str:
+    """'dana-3f6c2a9e.md', 'dana-3f6c2a9e.fhir.json'."""
+    return f"{stem}.{SUFFIXES.get(fmt, fmt)}"
 
 
 def export_plan(plan: AftercarePlan, out: Path, options: ExportOptions) -> list[Path]:
     """Render every format first, then write them as one: a failed render or a failed write
     (a full disk) leaves none of this plan's files."""
     stem = base_name(plan, options.name)
-    rendered = [(out / f"{stem}.{fmt}", render(plan, fmt, options)) for fmt in options.formats]
+    rendered = [(out / file_name(stem, fmt), render(plan, fmt, options)) for fmt in options.formats]
     atomic_write_many(rendered)
     return [path for path, _ in rendered]

@@ -341,6 +341,12 @@ def load_plan(
     parsed, found = _parse_json(text, source) if as_json else _parse_yaml(text, source)
     if found.problems:
         raise PlanFileError(source, found.problems)
+    if as_json and isinstance(parsed, dict) and parsed.get("resourceType") == "Bundle":
+        # A FHIR Bundle (``export --format fhir``): its problems are named by their place in the
+        # bundle (entry[2].resource.period.start), so plan-field lines would only mislead.
+        from iopcli.fhir import read_bundle
+
+        return LoadedPlan(read_bundle(parsed, source, found.line_of), source, _Located())
     if not isinstance(parsed, dict):
         kind = "a list" if isinstance(parsed, list) else "a single value"
         message = f"a plan file holds one plan (a mapping of fields), not {kind}"

@@ -52,7 +52,7 @@ EDIT_SECTIONS = (
     "notes",
 )
 #: What ``export --format`` takes (:data:`iopcli.export.FORMATS`; checked by the tests too).
-FORMATS = ("md", "ics", "json", "yaml")
+FORMATS = ("md", "ics", "json", "yaml", "fhir")
 #: The directory's file in the home folder (:data:`iopcli.directory.DB_NAME`).
 DIRECTORY_DB = "directory.sqlite3"
 #: At most this many directory listings; more, and nothing is offered (type more of the slug):

@@ -121,7 +121,7 @@ def export(
         typer.Option(
             "--format",
             "-f",
-            help="Comma-separated: md, ics, json, yaml.",
+            help="Comma-separated: md, ics, json, yaml, fhir.",
             autocompletion=complete.formats,
         ),
     ] = "md,ics",
@@ -185,6 +185,12 @@ def export(
     paper: Annotated[
         bool, typer.Option("--paper", help="Handout with lists instead of tables.")
     ] = False,
+    clinician: Annotated[
+        bool,
+        typer.Option(
+            "--clinician", help="Include the clinician-only part (diagnoses, ...) in fhir exports."
+        ),
+    ] = False,
     name: Annotated[
         str | None,
         typer.Option("--name", help="File name to use instead of name-and-id (one plan only)."),
@@ -215,6 +221,7 @@ def export(
             discreet=discreet,
             show_address=not hide_addresses,
             paper=paper,
+            clinician=clinician,
             name=name,
             previous=sources.load(previous) if previous else None,
         )
