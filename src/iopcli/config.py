@@ -31,6 +31,8 @@ KEYS: dict[str, str] = {
     "region": "two-letter country code for crisis lines and phone numbers (default US)",
     "timezone": "IANA time zone offered for new plans (default: this machine's)",
     "remind_minutes": "calendar reminder in minutes before each event (default 60)",
+    "caldav_url": "the CalDAV server iopcli publish uses (never a password: see the README)",
+    "caldav_user": "the login name on that server",
 }
 
 
@@ -149,6 +151,24 @@ def _check_setting(key: str, value: Any) -> str | None:
         return f"{shown} is not a phone number"
     if key == "timezone" and not _is_zone(text):
         return f"{shown} is not a known IANA time zone (e.g. America/Chicago)"
+    if key == "caldav_url":
+        return _url_problem(text)
+    return None
+
+
+def _url_problem(text: str) -> str | None:
+    """What is wrong with a CalDAV address (None if nothing); a password in it is refused."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(text)
+        has_password = parts.password is not None
+    except ValueError:
+        return "is not an http:// or https:// address"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "is not an http:// or https:// address"
+    if has_password:
+        return "holds a password: remove it (passwords go in the keyring or ~/.netrc)"
     return None
 
 
@@ -195,6 +215,8 @@ def check_value(key: str, value: str) -> Any:
             raise UsageError(f"{key}: {exc}") from None
     if key == "region" and not (len(text) == 2 and text.isalpha()):
         raise UsageError(f"region: {value!r} is not a two-letter country code like US")
+    if key == "caldav_url" and text and _url_problem(text):
+        raise UsageError(f"caldav_url: the address {_url_problem(text)}")
     if not text:
         raise UsageError(f"{key}: give a value (or use `iopcli config unset {key}`)")
     return text.upper() if key == "region" else text

@@ -27,6 +27,7 @@ from iopcli.cli import (
     home,
     interview,
     plans,
+    publish,
     settings,
     store,
 )
@@ -66,7 +67,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-for group in (plans, store, home, interview, directory, settings, completion):
+for group in (plans, publish, store, home, interview, directory, settings, completion):
     app.add_typer(group.app)
 
 
