@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import Ran, Run, invoke, plain_environment
-from iopcli.values import EARLIEST, LATEST
+from iopcli.dates import EARLIEST, LATEST
 
 ROOT = Path(__file__).resolve().parent.parent
 DANA = str(ROOT / "examples" / "alcohol-depression.yaml")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -33,6 +33,7 @@ from iopcli.schedule import (
     occurrences,
     plan_series,
 )
+from iopcli.sections import HANDOUT_SECTIONS
 from iopcli.values import Weekday, format_time, tel_uri
 
 # Inline punctuation that can start markup anywhere in a line ("&" only where it would start an
@@ -128,13 +129,37 @@ class _Doc:
 
 
 def plan_to_markdown(plan: AftercarePlan, options: MarkdownOptions | None = None) -> str:
+    return "\n".join(part for part in handout_sections(plan, options).values() if part)
+
+
+def handout_sections(plan: AftercarePlan, options: MarkdownOptions | None = None) -> dict[str, str]:
+    """The handout part by part, in order: ``title`` (the heading and who it is from), each
+    :data:`~iopcli.sections.HANDOUT_SECTIONS` key, then ``calendar`` (about the .ics file).
+    A part the plan has nothing for is the empty string."""
     options = options or MarkdownOptions()
-    return _handout(plan, options)
-
-
-def _handout(plan: AftercarePlan, options: MarkdownOptions) -> str:
-    doc = _Doc()
     style = _Style(plan.person.region, options.links)
+    parts: dict[str, Callable[[_Doc], None]] = {
+        "title": lambda doc: _title(doc, plan, style),
+        "crisis": lambda doc: _crisis(doc, plan, style),
+        "week": lambda doc: _week(doc, plan, options, style),
+        "relapse": lambda doc: _relapse(doc, plan, style),
+        "safety": lambda doc: _safety(doc, plan, style),
+        "medications": lambda doc: _medications(doc, plan, style),
+        "resources": lambda doc: _resources(doc, plan, style),
+        "contacts": lambda doc: _contacts(doc, plan, style),
+        "goals": lambda doc: _goals(doc, plan, style),
+        "notes": lambda doc: _notes(doc, plan),
+        "calendar": _about_the_calendar,
+    }
+    out = {}
+    for key, build in parts.items():
+        doc = _Doc()
+        build(doc)
+        out[key] = doc.render() if doc.lines else ""
+    return out
+
+
+def _title(doc: _Doc, plan: AftercarePlan, style: _Style) -> None:
     doc.heading(1, f"My aftercare plan: {text(plan.person.name)}")
     program = plan.program
     intro = f"From {text(program.name)}, discharged {_date(program.discharge_date)}."
@@ -144,25 +169,22 @@ def _handout(plan: AftercarePlan, options: MarkdownOptions) -> str:
             counselor += f", {style.phone(program.counselor.phone)}"
         intro += f" Your counselor: {counselor}."
     doc.para(intro)
-    _crisis(doc, plan, style)
-    _week(doc, plan, options, style)
-    _relapse(doc, plan, style)
-    _safety(doc, plan, style)
-    _medications(doc, plan, style)
-    _resources(doc, plan, style)
-    _contacts(doc, plan, style)
-    _goals(doc, plan, style)
+
+
+def _notes(doc: _Doc, plan: AftercarePlan) -> None:
     if plan.notes:
-        doc.heading(2, "Notes")
+        doc.heading(2, HANDOUT_SECTIONS["notes"])
         for paragraph in plan.notes.split("\n\n"):
             doc.para(text(paragraph))
+
+
+def _about_the_calendar(doc: _Doc) -> None:
     doc.heading(2, "About your calendar file")
     doc.para(
         "The .ics file that comes with this handout puts your meetings, appointments and refills "
         "into your calendar app. Some apps (Google Calendar among them) drop reminders when a file "
         "is imported: after importing, turn on notifications for these events in your app."
     )
-    return doc.render()
 
 
 def _date(day: dt.date) -> str:

@@ -16,6 +16,7 @@ from iopcli.store import Store, open_store
 
 if TYPE_CHECKING:
     from iopcli.model import AftercarePlan
+    from iopcli.views import Views
 
 PLAN_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -87,15 +88,34 @@ class PlanSource:
             self._store = open_store(self.home, create=False)
         return self._store
 
+    def stored_id(self, ref: str | None) -> str | None:
+        """The id of the stored plan ``ref`` names (the default plan when ``ref`` is None), or
+        None when ``ref`` is a plan file."""
+        if ref is not None and is_file_ref(ref):
+            self._refuse_shadowed(ref)
+            return None
+        store = self.store
+        return store.resolve(ref) if ref is not None else default_ref(store, self.home)
+
     def load(self, ref: str | None) -> AftercarePlan:
         """The plan named by ``ref``, or the default plan when ``ref`` is None."""
-        if ref is not None and is_file_ref(ref):
+        plan_id = self.stored_id(ref)
+        if plan_id is None:
             from iopcli.planfile import read_plan
 
-            self._refuse_shadowed(ref)
-            return read_plan(ref)
-        store = self.store
-        return store.load(store.resolve(ref) if ref is not None else default_ref(store, self.home))
+            return read_plan(str(ref))
+        return self.store.load(plan_id)
+
+    def views(self, ref: str | None) -> Views:
+        """What the plan named by ``ref`` shows at home (:mod:`iopcli.views`): for a stored
+        plan as the store keeps them, without loading the plan model."""
+        plan_id = self.stored_id(ref)
+        if plan_id is None:
+            from iopcli.planfile import read_plan
+            from iopcli.views import Views
+
+            return Views.of(read_plan(str(ref)))
+        return self.store.views(plan_id)
 
     def _refuse_shadowed(self, ref: str) -> None:
         if not (is_bare_name(ref) and Path(ref).exists()):

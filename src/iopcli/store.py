@@ -9,10 +9,12 @@ two processes saving at once both keep their revisions.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
 import sqlite3
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,8 +26,9 @@ from iopcli.slugs import short_id, slugify
 
 if TYPE_CHECKING:
     from iopcli.model import AftercarePlan
+    from iopcli.views import Views
 
-STORE_SCHEMA_VERSION = 1  # the database's tables (PRAGMA user_version)
+STORE_SCHEMA_VERSION = 2  # the database's tables (PRAGMA user_version)
 DB_NAME = "plans.sqlite3"
 BUSY_TIMEOUT_MS = 30_000
 
@@ -49,6 +52,15 @@ MIGRATIONS = [
         changes TEXT NOT NULL,
         body TEXT NOT NULL,
         PRIMARY KEY (plan_id, number)
+    );
+    """,
+    # 2: what the current revision shows at home (iopcli.views), so agenda and show need not
+    # load the plan model. Derived data: a store without it reads the same, only slower.
+    """
+    CREATE TABLE views (
+        plan_id TEXT PRIMARY KEY REFERENCES plans (id) ON DELETE CASCADE,
+        revision INTEGER NOT NULL,
+        body BLOB NOT NULL
     );
     """,
 ]
@@ -150,6 +162,29 @@ def changed_paths(old: dict[str, Any] | None, new: dict[str, Any]) -> list[str]:
     return [path for path, _, _ in field_changes(old, new)]
 
 
+def _views(plan: AftercarePlan) -> str | None:
+    """The plan's views, or None if they cannot be made: a save never fails for them (agenda
+    and show then work from the plan itself, and report any problem there)."""
+    from iopcli.views import compute
+
+    try:
+        return compute(plan)
+    except Exception:
+        return None
+
+
+def _packed(views: str) -> bytes:
+    """Views as stored: a year of agenda entries repeats itself, and packs to a tenth."""
+    return zlib.compress(views.encode("utf-8"))
+
+
+def _unpacked(data: object) -> str | None:
+    try:
+        return zlib.decompress(data).decode("utf-8") if isinstance(data, bytes) else None
+    except (zlib.error, UnicodeDecodeError):
+        return None  # damaged views are made again from the plan
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
@@ -165,7 +200,7 @@ def _later(now: dt.datetime, plan: AftercarePlan, old: dict[str, Any] | None) ->
     floor = [t for t in (plan.updated, _stored_time(old, "updated")) if t is not None]
     if floor and max(floor) >= now:
         later = max(floor).astimezone(dt.UTC).replace(microsecond=0) + dt.timedelta(seconds=60)
-        from iopcli.values import LATEST  # deferred: the crisis card does not load pydantic
+        from iopcli.dates import LATEST
 
         # Never past the last date a plan can hold, or the plan could not be read back.
         return min(later, dt.datetime.combine(LATEST, dt.time(23, 59, 59), tzinfo=dt.UTC))
@@ -277,6 +312,12 @@ class Store:
                         json.dumps(body, sort_keys=True, ensure_ascii=False),
                     ),
                 )
+                db.execute("DELETE FROM views WHERE plan_id = ?", (plan.id,))
+                shown = _views(stamped)
+                if shown is not None:
+                    db.execute(
+                        "INSERT INTO views VALUES (?, ?, ?)", (plan.id, number, _packed(shown))
+                    )
                 return SaveResult(plan.id, number, changed=True)
         except sqlite3.Error as exc:
             raise _store_error(self.path, exc) from None
@@ -299,6 +340,7 @@ class Store:
         trace of it in the files. Nothing stored is parsed: a damaged revision is erased too."""
         try:
             with self._write() as db:
+                db.execute("DELETE FROM views WHERE plan_id = ?", (plan_id,))
                 db.execute("DELETE FROM revisions WHERE plan_id = ?", (plan_id,))
                 db.execute("DELETE FROM plans WHERE id = ?", (plan_id,))
             # secure_delete zeroed the freed pages; checkpoint the log and rebuild the file so
@@ -349,6 +391,33 @@ class Store:
     def body(self, plan_id: str, number: int | None = None) -> dict[str, Any]:
         """A revision as stored (the current one by default)."""
         return self._body(plan_id, self.current_revision(plan_id) if number is None else number)
+
+    def views(self, plan_id: str) -> Views:
+        """What the current revision shows at home (:mod:`iopcli.views`). Kept with the
+        revision when it was saved; made from the plan (and kept, where the store can be
+        written) when they are missing or were made by other code, as after an upgrade."""
+        from iopcli.views import Views, compute
+
+        current = self.current_revision(plan_id)
+        try:
+            row = self._db.execute(
+                "SELECT revision, body FROM views WHERE plan_id = ?", (plan_id,)
+            ).fetchone()
+        except sqlite3.Error:
+            row = None  # a store from before views, opened read-only
+        kept = Views.read(_unpacked(row[1])) if row is not None and row[0] == current else None
+        if kept is not None:
+            return kept
+        text = compute(self.load(plan_id, current))
+        if not self.read_only:
+            with contextlib.suppress(sqlite3.Error, StoreError), self._write() as db:
+                still = db.execute("SELECT current FROM plans WHERE id = ?", (plan_id,))
+                if still.fetchone() == (current,):
+                    db.execute(
+                        "INSERT OR REPLACE INTO views VALUES (?, ?, ?)",
+                        (plan_id, current, _packed(text)),
+                    )
+        return Views.parse(text)
 
     def load(self, plan_id: str, number: int | None = None) -> AftercarePlan:
         from pydantic import ValidationError  # deferred: the crisis card reads bodies only
@@ -470,7 +539,7 @@ class Store:
             problem = self.integrity()
             if problem != "ok":
                 raise self._damaged(problem)
-        if self.read_only and version < STORE_SCHEMA_VERSION:
+        if self.read_only and version < 1:
             raise StoreError(f"{path}: this plan store needs upgrading, but it is read-only here")
 
 

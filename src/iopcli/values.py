@@ -10,7 +10,7 @@ import functools
 import re
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date, time
 from enum import StrEnum
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -24,6 +24,8 @@ from pydantic import (
     PlainSerializer,
 )
 from pydantic_core import core_schema
+
+from iopcli.dates import check_date, check_datetime
 
 # The plan's region, set while a plan validates, so "(312) 555-0142" is read as a US number in a
 # US plan without every phone field needing to know the plan around it.
@@ -292,31 +294,6 @@ class NoControlCharacters:
     ) -> core_schema.CoreSchema:
         check = check_lines if self.lines else check_line
         return core_schema.no_info_after_validator_function(check, handler(source))
-
-
-# Dates a plan can hold: wide enough for any birth, discharge or refill, narrow enough that
-# adding a year of meetings or a minute to a timestamp never leaves what Python can represent.
-EARLIEST = date(1900, 1, 1)
-LATEST = date(2200, 12, 31)
-
-
-def check_date(value: date) -> date:
-    """A date within :data:`EARLIEST` .. :data:`LATEST`."""
-    day = value.date() if isinstance(value, datetime) else value
-    if not EARLIEST <= day <= LATEST:
-        raise ValueError(
-            f"{day.isoformat()} is outside the dates a plan can hold"
-            f" ({EARLIEST.isoformat()} to {LATEST.isoformat()})"
-        )
-    return value
-
-
-def check_datetime(value: datetime) -> datetime:
-    """A date and time whose UTC date is within :data:`EARLIEST` .. :data:`LATEST`."""
-    check_date(value)  # its own date first: near year 1, converting to UTC overflows
-    if value.tzinfo is not None:
-        check_date(value.astimezone(UTC))
-    return value
 
 
 PlanDate = Annotated[date, AfterValidator(check_date)]

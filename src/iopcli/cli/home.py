@@ -10,21 +10,12 @@ import typer
 from iopcli.cli import completion as complete
 from iopcli.cli.common import PlainOption, PlanArgument, home, reports_errors
 from iopcli.cli.render import console, print_agenda, print_json
+from iopcli.sections import HANDOUT_SECTIONS
 
 app = typer.Typer()
 PANEL = "At home"
 
-SECTIONS = {
-    "crisis": "If you are in crisis",
-    "week": "My week",
-    "relapse": "Staying on track",
-    "safety": "My safety plan",
-    "medications": "My medications",
-    "resources": "Help in your community",
-    "contacts": "People who support me",
-    "goals": "My goals",
-    "notes": "Notes",
-}
+SECTIONS = HANDOUT_SECTIONS
 
 
 def _plain(flag: bool) -> bool:
@@ -62,21 +53,22 @@ def show(
 ) -> None:
     """The whole plan for reading in a terminal, crisis first."""
     from iopcli.errors import UsageError
-    from iopcli.markdown import MarkdownOptions, plan_to_markdown
     from iopcli.sources import PlanSource
 
     if section is not None and section not in SECTIONS:
         raise UsageError(f"--section: {section!r} is not one of {', '.join(SECTIONS)}")
     with PlanSource(home()) as sources:
-        loaded = sources.load(plan)
+        shown = sources.views(plan)
     plain_text = _plain(plain)
-    screen = console()
+    screen = None if plain_text else console()
     # Tables only where they fit; lists read better on narrow screens and to screen readers.
-    paper = plain_text or screen.width < 120
-    handout = plan_to_markdown(loaded, MarkdownOptions(paper=paper, links=False))
-    if section is not None:
-        handout = _section(handout, SECTIONS[section])
-    if plain_text:
+    parts = shown.handout(paper=screen is None or screen.width < 120)
+    if section is None:
+        handout = "\n".join(part for part in parts.values() if part)
+    else:
+        title = SECTIONS[section]
+        handout = parts[section] or f"## {title}\n\nNothing in this part of the plan yet.\n"
+    if screen is None:
         from iopcli.plain import markdown_to_plain
 
         sys.stdout.write(markdown_to_plain(handout))
@@ -84,14 +76,6 @@ def show(
     from rich.markdown import Markdown
 
     screen.print(Markdown(handout, hyperlinks=False))
-
-
-def _section(handout: str, title: str) -> str:
-    parts = handout.split("\n## ")
-    for part in parts[1:]:
-        if part.startswith(title + "\n"):
-            return "## " + part.rstrip() + "\n"
-    return f"## {title}\n\nNothing in this part of the plan yet.\n"
 
 
 @app.command(rich_help_panel=PANEL)
@@ -109,40 +93,42 @@ def agenda(
     """What is coming up: meetings, appointments, refills, the plan review."""
     import datetime as dt
 
-    from iopcli.agenda import agenda as entries_for
-    from iopcli.agenda import today_in
+    from iopcli.dates import LATEST, check_date
     from iopcli.errors import UsageError
     from iopcli.sources import PlanSource
-    from iopcli.values import LATEST, check_date
 
     with PlanSource(home()) as sources:
-        loaded = sources.load(plan)
-    try:
-        first = dt.date.fromisoformat(start) if start is not None else today_in(loaded)
-    except ValueError:
-        raise UsageError(f"--from: {start!r} is not a date like 2027-03-08") from None
-    try:
-        check_date(first)  # the window must stay within dates Python can represent
-    except ValueError as exc:
-        raise UsageError(f"--from: {exc}") from None
-    last = first + dt.timedelta(days=days - 1)
-    if last > LATEST:
-        raise UsageError(
-            f"--days: {days} days from {first.isoformat()} end on {last.isoformat()},"
-            f" past {LATEST.isoformat()}, the last date a plan can hold"
-        )
-    entries = entries_for(loaded, first, days)
+        shown = sources.views(plan)
+        try:
+            first = dt.date.fromisoformat(start) if start is not None else shown.today()
+        except ValueError:
+            raise UsageError(f"--from: {start!r} is not a date like 2027-03-08") from None
+        try:
+            check_date(first)  # the window must stay within dates Python can represent
+        except ValueError as exc:
+            raise UsageError(f"--from: {exc}") from None
+        last = first + dt.timedelta(days=days - 1)
+        if last > LATEST:
+            raise UsageError(
+                f"--days: {days} days from {first.isoformat()} end on {last.isoformat()},"
+                f" past {LATEST.isoformat()}, the last date a plan can hold"
+            )
+        rows = shown.agenda(first, days)
+        if rows is None:  # days the kept views do not cover: work them out from the plan
+            from iopcli.views import agenda_rows
+
+            rows = agenda_rows(sources.load(plan), first, days)
     if as_json:
         print_json(
             {
-                "plan": loaded.id,
-                "timezone": loaded.timezone,
+                "plan": shown.plan_id,
+                "timezone": shown.timezone,
                 "from": first.isoformat(),
                 "days": days,
-                "entries": [e.as_json() for e in entries],
+                "entries": [row["entry"] for row in rows],
             }
         )
-    elif not entries:
+    elif not rows:
         print(f"Nothing planned in the {days} days from {first:%A, %B} {first.day}.")
     else:
-        print_agenda(entries, _plain(plain))
+        print_agenda(rows, _plain(plain))

@@ -46,9 +46,9 @@ def validate(
     import datetime as dt
 
     from iopcli.completeness import check
+    from iopcli.dates import check_date
     from iopcli.errors import PlanFileError, UsageError
     from iopcli.planfile import read_plan_file
-    from iopcli.values import check_date
 
     try:
         today = dt.date.fromisoformat(as_of) if as_of is not None else None

@@ -15,8 +15,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from iopcli.agenda import Entry as AgendaEntry
-
 
 def print_json(data: Any) -> None:
     print(json.dumps(data, indent=2, ensure_ascii=False))
@@ -57,35 +55,33 @@ def some_of(paths: list[str], most: int = 4) -> str:
     return listed + (f" and {len(paths) - most} more" if len(paths) > most else "")
 
 
-def print_agenda(entries: Sequence[AgendaEntry], plain: bool) -> None:
-    """Entries grouped by day: a plain list, or a rich grid with times right-aligned."""
-    from iopcli.values import format_time
-
+def print_agenda(rows: Sequence[dict[str, Any]], plain: bool) -> None:
+    """Agenda rows (:func:`iopcli.views.agenda_rows`) grouped by day: a plain list, or a rich
+    grid with times right-aligned."""
     days: dict[dt.date, list[tuple[str, str, str]]] = {}
-    for entry in entries:
-        when = (
-            format_time(entry.start.time()) if isinstance(entry.start, dt.datetime) else "all day"
-        )
-        where = "; ".join(x for x in (entry.where, entry.link, entry.phone) if x)
-        days.setdefault(entry.day, []).append((when, entry.title, where))
+    for row in rows:
+        entry = row["entry"]
+        where = "; ".join(x for x in (entry["where"], entry["link"], entry["phone"]) if x)
+        day = dt.date.fromisoformat(entry["start"][:10])
+        days.setdefault(day, []).append((row["when"] or "all day", entry["title"], where))
     if plain:
-        for number, (day, rows) in enumerate(days.items()):
+        for number, (day, lines) in enumerate(days.items()):
             print(("\n" if number else "") + f"{day:%A}, {day:%B} {day.day}")
-            for when, title, details in rows:
+            for when, title, details in lines:
                 print(f"  {when}: {title}" + (f". {details}" if details else ""))
         return
     from rich.table import Table
     from rich.text import Text
 
     out = console()
-    for number, (day, rows) in enumerate(days.items()):
+    for number, (day, lines) in enumerate(days.items()):
         if number:
             out.print()
         out.print(Text(f"{day:%A}, {day:%B} {day.day}", style="bold"))
         grid = Table.grid(padding=(0, 2), pad_edge=True)
         grid.add_column(justify="right", no_wrap=True, min_width=8)
         grid.add_column(overflow="fold")
-        for when, title, where in rows:
+        for when, title, where in lines:
             body = Text(title)
             if where:
                 body.append("\n" + where, style="dim")
