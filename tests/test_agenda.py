@@ -61,31 +61,42 @@ def rfc_instant(local: dt.datetime, tzid: str) -> dt.datetime:
 
 def calendar_occurrences(ics: bytes, *, rfc_gaps: bool = False) -> set[Occurrence]:
     """Every occurrence of every VEVENT, expanded by vobject (RRULE with UNTIL, BYDAY,
-    INTERVAL). Each instance lasts exactly as long as the first (RFC 5545 3.8.5.3)."""
+    INTERVAL), with each instance a RECURRENCE-ID event states on its own put in its place.
+    Timed events carry DURATION: exact elapsed time, the same for every instance."""
     calendar = vobject.readOne(ics.decode("utf-8"))
+    events = calendar.contents.get("vevent", [])
+    pinned = {
+        (e.uid.value, e.recurrence_id.value.astimezone(UTC)): e
+        for e in events
+        if "recurrence-id" in e.contents
+    }
     found: set[Occurrence] = set()
-    for event in calendar.contents.get("vevent", []):
+    for event in events:
+        if "recurrence-id" in event.contents:
+            continue
         uid = event.uid.value
-        start, end = event.dtstart.value, event.dtend.value
+        start = event.dtstart.value
         rules = event.getrruleset(addRDate=True) if "rrule" in event.contents else None
         starts = list(rules) if rules is not None else [start]
         if not isinstance(start, dt.datetime):
-            length = end - start
+            length = event.dtend.value - start
             for one in starts:
                 day = one.date() if isinstance(one, dt.datetime) else one
                 found.add((day, day + length, uid))
             continue
-        assert start.tzinfo is not None, "timed events carry a TZID"
-        if rfc_gaps:
-            tz_start, tz_end = tzid_of(event.dtstart), tzid_of(event.dtend)
-            first, last = rfc_instant(start, tz_start), rfc_instant(end, tz_end)
-            for one in starts:
-                instant = rfc_instant(one, tz_start)
-                found.add((instant, instant + (last - first), uid))
-        else:
-            length = end.astimezone(UTC) - start.astimezone(UTC)
-            for one in starts:
-                found.add((one.astimezone(UTC), one.astimezone(UTC) + length, uid))
+        assert start.tzinfo is not None, "timed events carry a TZID or are in UTC"
+        assert "dtend" not in event.contents, "timed events carry DURATION"
+        length = event.duration.value
+        zoned = "TZID" in event.dtstart.params or "X-VOBJ-ORIGINAL-TZID" in event.dtstart.params
+        for one in starts:
+            override = pinned.get((uid, one.astimezone(UTC)))
+            if override is not None:
+                instant = override.dtstart.value.astimezone(UTC)
+            elif rfc_gaps and zoned:
+                instant = rfc_instant(one, tzid_of(event.dtstart))
+            else:
+                instant = one.astimezone(UTC)
+            found.add((instant, instant + length, uid))
     return found
 
 
@@ -274,10 +285,10 @@ def random_plans(draw: st.DrawFn) -> AftercarePlan:
             "id": f"m{number}",
             "name": f"Meeting {number}",
             "days": draw(st.lists(st.sampled_from(WEEKDAYS), min_size=1, max_size=3, unique=True)),
-            "start": clock(draw(TIMES)),
+            "start": clock(start := draw(TIMES)),
         }
-        if draw(st.booleans()):
-            meeting["end"] = clock(draw(TIMES))
+        if draw(st.booleans()):  # a meeting that ends when it starts is refused
+            meeting["end"] = clock(draw(TIMES.filter(lambda t: t != start)))
         if (tz := draw(zone)) is not None:
             meeting["timezone"] = tz
         meetings.append(meeting)
