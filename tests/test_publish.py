@@ -295,21 +295,32 @@ def test_a_change_made_on_the_server_is_reported_not_overwritten(
     calendar = server_calendar(server, name)
     moved = event_uid(plan.id, f"meetings/{plan.meetings[0].id}")
     removed = event_uid(plan.id, f"meetings/{plan.meetings[-1].id}")
-    for uid in (moved, removed):  # the person edits both events on their phone
+    noted = event_uid(plan.id, f"appointments/{plan.appointments[0].id}")
+    for uid in (moved, removed, noted):  # the person edits three events on their phone
         event = calendar.get_event_by_uid(uid)
         event.data = event.data.replace("SUMMARY:", "SUMMARY:Edited ", 1)
         event.save()
 
-    later = moved_and_removed(plan)
+    later = moved_and_removed(plan)  # the plan changes two of them
     outcome = publish_plan(later, Connection(target(server, name)), OPTIONS, tmp_path)
     assert {s.uid for s in outcome.conflicts} == {moved, removed}
+    assert [s.uid for s in outcome.kept] == [noted]  # only edited on the server: theirs stays
     assert outcome.done == []
-    for uid in (moved, removed):
+    for uid in (moved, removed, noted):
         assert "SUMMARY:Edited " in calendar.get_event_by_uid(uid).data
 
-    forced = publish_plan(later, Connection(target(server, name)), OPTIONS, tmp_path, force=True)
-    assert (forced.count("update"), forced.count("delete")) == (1, 1)
-    assert expanded(server_calendar(server, name)) == planned(later)
+    # The plan now changes the noted appointment too: a conflict, not a silent overwrite.
+    first, *rest = later.appointments
+    longer = later.model_copy(
+        update={"appointments": [first.model_copy(update={"duration_minutes": 60}), *rest]}
+    )
+    again = publish_plan(longer, Connection(target(server, name)), OPTIONS, tmp_path)
+    assert {s.uid for s in again.conflicts} == {moved, removed, noted}
+
+    forced = publish_plan(longer, Connection(target(server, name)), OPTIONS, tmp_path, force=True)
+    assert (forced.count("update"), forced.count("delete")) == (2, 1)
+    assert expanded(server_calendar(server, name)) == planned(longer)
+    assert "SUMMARY:Edited " not in calendar.get_event_by_uid(noted).data
 
 
 def test_the_cli_publishes_reports_and_dry_runs(server: str, tmp_path: Path) -> None:

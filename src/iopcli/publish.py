@@ -20,6 +20,7 @@ message, the record or the report.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -161,7 +162,7 @@ def calendar_objects(plan: AftercarePlan, options: IcsOptions) -> dict[str, Cale
             continue
         uid = _value(unfolded, "UID")
         events.setdefault(uid, []).append(block)
-        titles.setdefault(uid, _unescape(_value(unfolded, "SUMMARY")))
+        titles.setdefault(uid, label(unfolded))
     objects = {}
     for uid, blocks in events.items():
         named = sorted(set(re.findall(r";TZID=([^:;\r\n]+)", "".join(blocks).replace("\r\n ", ""))))
@@ -185,6 +186,27 @@ def _blocks(lines: list[str]) -> Iterator[tuple[str, str]]:
 def _value(unfolded: str, name: str) -> str:
     found = re.search(rf"^{name}(?:;[^:\r\n]*)?:(.*)$", unfolded, re.MULTILINE)
     return found.group(1).rstrip("\r") if found else ""
+
+
+def label(unfolded: str) -> str:
+    """An event for people: its title and first start, "Meeting, Tue 2027-03-09 19:00,
+    repeating" (as the calendar shows it: the title is discreet unless asked otherwise)."""
+    unfolded = unfolded[max(unfolded.find("BEGIN:VEVENT"), 0) :]  # not a VTIMEZONE's DTSTART
+    title = _unescape(_value(unfolded, "SUMMARY")) or "(no title)"
+    start = _value(unfolded, "DTSTART")
+    when = ""
+    found = re.fullmatch(r"(\d{4})(\d\d)(\d\d)(?:T(\d\d)(\d\d)\d\d(Z?))?", start)
+    if found:
+        year, month, day, hour, minute, utc = found.groups()
+        try:
+            when = f"{dt.date(int(year), int(month), int(day)):%a %Y-%m-%d}"
+        except ValueError:
+            when = start
+        if hour:
+            when += f" {hour}:{minute}" + (" UTC" if utc else "")
+    if re.search(r"^RRULE[;:]", unfolded, re.MULTILINE):
+        when += ", repeating"
+    return ", ".join(x for x in (title, when) if x)
 
 
 def _unescape(text: str) -> str:
@@ -262,11 +284,12 @@ class Remote:
     href: str
     etag: str | None
     digest: str
+    title: str = ""
 
 
 @dataclass(frozen=True)
 class Step:
-    action: str  # "create", "update", "delete" or "conflict"
+    action: str  # "create", "update", "delete"; "conflict", "kept" (edited on the server)
     uid: str
     title: str
     href: str = ""
@@ -285,7 +308,10 @@ def steps(
     """What to send, and the UIDs already as they should be.
 
     An event counts as changed on the server when its ETag is not the one iopcli last got
-    back; it is then left as it is and reported (``force`` overwrites or deletes it anyway).
+    back. If the plan changed it too, or removed it, that is a conflict: the server's copy is
+    left as it is and reported (``force`` overwrites or deletes it anyway). If only the server's
+    copy changed (a note added on the phone), it is kept, and its record is not moved on, so
+    a later change in the plan still finds the conflict.
     An event of ours found on the server without a record (a record lost, another machine)
     is updated only if its content differs, with ``If-Match`` on the ETag just read."""
     todo: list[Step] = []
@@ -298,6 +324,10 @@ def steps(
             continue
         edited = before is not None and before.etag is not None and before.etag != on_server.etag
         if edited and not force:
+            assert before is not None
+            if before.digest == event.digest:  # only the server's copy changed: theirs stays
+                todo.append(Step("kept", uid, event.title, on_server.href))
+                continue
             why = "changed on the server since it was published; kept (--force replaces it)"
             todo.append(Step("conflict", uid, event.title, on_server.href, why=why))
         elif on_server.digest == event.digest or (
@@ -314,11 +344,9 @@ def steps(
         on_server = remote[uid]
         if before.etag is not None and before.etag != on_server.etag and not force:
             why = "changed on the server since it was published; kept (--force deletes it)"
-            todo.append(Step("conflict", uid, "(removed from the plan)", on_server.href, why=why))
+            todo.append(Step("conflict", uid, on_server.title, on_server.href, why=why))
         else:
-            todo.append(
-                Step("delete", uid, "(removed from the plan)", on_server.href, on_server.etag)
-            )
+            todo.append(Step("delete", uid, on_server.title, on_server.href, on_server.etag))
     return todo, unchanged
 
 
@@ -345,6 +373,7 @@ class Outcome:
     calendar_created: bool = False
     done: list[Step] = field(default_factory=list)
     conflicts: list[Step] = field(default_factory=list)
+    kept: list[Step] = field(default_factory=list)
     unchanged: int = 0
     error: str | None = None
 
@@ -365,6 +394,7 @@ class Outcome:
             "updated": listed([s for s in self.done if s.action == "update"]),
             "deleted": listed([s for s in self.done if s.action == "delete"]),
             "conflicts": [{"uid": s.uid, "title": s.title, "why": s.why} for s in self.conflicts],
+            "edited_on_server": listed(self.kept),
             "unchanged": self.unchanged,
             "ok": self.error is None and not self.conflicts,
             "error": self.error,
@@ -455,10 +485,10 @@ class Connection:
         found: dict[str, Remote] = {}
         for item in calendar.search(event=True):
             data = item.raw_data or (item.data.encode("utf-8") if item.data else b"")
-            uid = _value(data.decode("utf-8", "replace").replace("\r\n ", ""), "UID")
-            uid = uid or _value(data.decode("utf-8", "replace").replace("\n ", ""), "UID")
+            text = re.sub(r"\r?\n[ \t]", "", data.decode("utf-8", "replace"))
+            uid = _value(text, "UID")
             if uid in uids:
-                found[uid] = Remote(str(item.url), item.etag, content_digest(data))
+                found[uid] = Remote(str(item.url), item.etag, content_digest(data), label(text))
         return found
 
     def send(self, step: Step) -> str | None:
@@ -550,7 +580,8 @@ def publish_plan(
     todo, unchanged = steps(wanted, known, remote, outcome.calendar_url, force)
     outcome.unchanged = len(unchanged)
     outcome.conflicts = [s for s in todo if s.action == "conflict"]
-    todo = [s for s in todo if s.action != "conflict"]
+    outcome.kept = [s for s in todo if s.action == "kept"]
+    todo = [s for s in todo if s.action not in ("conflict", "kept")]
     for uid in unchanged:  # found as wanted: remember the server's version
         if uid not in known or known[uid].etag != remote[uid].etag:
             known[uid] = Published(remote[uid].href, remote[uid].etag, wanted[uid].digest)

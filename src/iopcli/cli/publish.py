@@ -230,10 +230,12 @@ def _say(label: str, outcome: Outcome, server: str) -> None:
         f"{outcome.count(action)} {verb}{word}"
         for action, word in (("create", "created"), ("update", "updated"), ("delete", "deleted"))
     )
+    counts += f", {outcome.unchanged} unchanged"
+    if outcome.kept:
+        counts += f", {len(outcome.kept)} edited on the server (kept)"
+    if outcome.conflicts:
+        counts += f", {len(outcome.conflicts)} in conflict"
     made = " (new calendar)" if outcome.calendar_created and not outcome.dry_run else ""
-    print(
-        f"{label}: {counts}, {outcome.unchanged} unchanged in {outcome.calendar!r}{made}"
-        f" on {server}"
-    )
+    print(f"{label}: {counts} in {outcome.calendar!r}{made} on {server}")
     for step in outcome.conflicts:
         err(f"{label}: {step.title} ({step.uid}): {step.why}")
