@@ -763,7 +763,8 @@ class _Reader:
             return None
         found = self.by_url.get(target)
         if found is None or found[1].get("resourceType") != kind:
-            self.fail(f"{target!r} is not a {kind} in this bundle", (*loc, "reference"))
+            article = "an" if kind[0] in "AEIOU" else "a"
+            self.fail(f"{target!r} is not {article} {kind} in this bundle", (*loc, "reference"))
             return None
         return found
 
