@@ -50,6 +50,31 @@ EXAMPLE = ROOT / "examples" / "alcohol-depression.yaml"
 USER, PASSWORD = "dana", "s3cret-Pa55"
 OPTIONS = IcsOptions(remind_minutes=None, discreet=True)
 
+# A small plan (a weekly meeting and the plan review: two events) where the number of events
+# does not matter, so the server has less to store.
+SMALL = """\
+id: {id}
+person:
+  name: Sam
+  timezone: America/Chicago
+program:
+  name: Riverbend Recovery Clinic Intensive Outpatient Program
+  discharge_date: 2027-03-01
+  next_review: 2027-04-06
+meetings:
+  - id: harbor-lights
+    name: Harbor Lights Group
+    fellowship: AA
+    days: tue
+    start: 7pm
+"""
+
+
+def small_plan(folder: Path, number: int = 1) -> Path:
+    path = folder / f"small-{number}.yaml"
+    path.write_text(SMALL.format(id=f"0b7d1f7e-2c1a-4e55-9a43-5d2b3c4d5e{number:02x}"))
+    return path
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -125,7 +150,7 @@ def full_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
     configuration.update(
         {
             "storage": {"filesystem_folder": str(tmp_path_factory.mktemp("full"))},
-            "auth": {"type": "none"},
+            "auth": {"type": "none", "delay": "0"},
             "logging": {"level": "error"},
         },
         "test",
@@ -141,7 +166,7 @@ def full_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
         return radicale(environ, start_response)
 
     httpd: WSGIServer = make_server("127.0.0.1", 0, app, handler_class=_Quiet)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{httpd.server_port}/", state
@@ -228,7 +253,7 @@ def test_objects_are_the_exports_events_one_uid_each() -> None:
     assert sorted(cut) == whole
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(plans())
 def test_any_plan_cuts_into_its_export(plan: AftercarePlan) -> None:
     """Every VEVENT of the export is in exactly one object, every TZID it names has its
@@ -397,26 +422,26 @@ def test_no_space_on_the_server_loses_nothing(
 ) -> None:
     url, state = full_server
     home = tmp_path / "home"
-    plan = read_plan(str(EXAMPLE))
+    small = small_plan(tmp_path)
     state["full"] = True
     login = ("--caldav", url, "--user", "alice")  # Radicale without auth takes any login
-    ran = run_with(tmp_path, "publish", str(EXAMPLE), *login, "--create", password="any")
+    ran = run_with(tmp_path, "publish", str(small), *login, "--create", password="any")
     assert ran.returncode == 1
     assert ran.stderr == (
-        f"{EXAMPLE}: CalDAV server {url}: the server has no space left (507 Insufficient"
+        f"{small}: CalDAV server {url}: the server has no space left (507 Insufficient"
         " Storage); nothing was lost: free some space and publish again\n"
     )
     (record,) = (home / "published").iterdir()
     assert read_record(record) == {}
     state["full"] = False
-    ran = run_with(tmp_path, "publish", str(EXAMPLE), *login, password="any")
+    ran = run_with(tmp_path, "publish", str(small), *login, password="any")
     assert ran.returncode == 0, ran.stderr
-    assert len(read_record(record)) == len(calendar_objects(plan, IcsOptions()))
+    assert len(read_record(record)) == len(calendar_objects(read_plan(str(small)), IcsOptions()))
 
 
 def test_all_stored_plans_with_a_calendar_each(server: str, tmp_path: Path) -> None:
-    other = ROOT / "examples" / "opioid-buprenorphine.yaml"
-    assert run_with(tmp_path, "import", str(EXAMPLE), str(other)).returncode == 0
+    one, two = small_plan(tmp_path, 1), small_plan(tmp_path, 2)
+    assert run_with(tmp_path, "import", str(one), str(two)).returncode == 0
     ran = run_with(
         tmp_path,
         "publish",
@@ -431,7 +456,7 @@ def test_all_stored_plans_with_a_calendar_each(server: str, tmp_path: Path) -> N
     )
     assert ran.returncode == 0, ran.stderr
     names = {c.get_display_name() for c in connect(server).principal().get_calendars()}
-    for path in (EXAMPLE, other):
+    for path in (one, two):
         short = read_plan(str(path)).id[:8]
         assert f"plan {short}" in names
         assert f"{short}: " in ran.stdout
