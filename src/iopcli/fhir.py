@@ -327,7 +327,7 @@ def plan_to_bundle(
 
 _ORDER = [
     "Patient", "CarePlan", "CareTeam", "Organization", "Practitioner", "RelatedPerson", "Goal",
-    "Condition", "Appointment", "MedicationStatement", "DocumentReference",
+    "Condition", "Location", "Appointment", "MedicationStatement", "DocumentReference",
 ]  # fmt: skip
 
 
@@ -566,7 +566,7 @@ def _meeting(b: _Builder, meeting: Meeting) -> dict[str, Any]:
         repeat |= {"period": 1, "periodUnit": "mo"}
         repeat["extension"] = [{"url": EXT_WEEKS, "valueCode": w.value} for w in meeting.weeks]
     mapped = {"id", "name", "fellowship", "days", "start", "repeat", "first_date", "weeks",
-              "timezone", "location"}  # fmt: skip
+              "timezone", "location", "address", "online_url"}  # fmt: skip
     detail: dict[str, Any] = {
         "code": _activity_code(
             "meeting",
@@ -576,12 +576,31 @@ def _meeting(b: _Builder, meeting: Meeting) -> dict[str, Any]:
         "scheduledTiming": {"extension": _timezone_ext(meeting.timezone), "repeat": repeat},
         "description": meeting.name,
     }
-    if meeting.location:
-        detail["location"] = {"display": meeting.location}
+    place = _location(b, f"meeting/{meeting.id}", meeting.location, meeting.address,
+                      meeting.online_url)  # fmt: skip
+    if place is not None:
+        detail["location"] = place
     return {
         "extension": [*_item_ext(meeting.id), *_more(b.dump(meeting), mapped)],
         "detail": detail,
     }
+
+
+def _location(
+    b: _Builder, key: str, name: str | None, address: str | None, url: str | None
+) -> dict[str, str] | None:
+    """A Location for a meeting's or appointment's place and online link, or None."""
+    if not (name or address or url):
+        return None
+    resource: dict[str, Any] = {
+        "resourceType": "Location",
+        "status": "active",
+        "mode": "instance",
+        "name": name,
+        "address": {"text": address} if address else None,
+        "telecom": [{"system": "url", "value": url}] if url else [],
+    }
+    return _ref(b.add(f"{key}/location", resource))
 
 
 _APPOINTMENT_PERIODS = {
@@ -605,6 +624,7 @@ def _appointment(b: _Builder, item: Appointment, patient: str) -> dict[str, Any]
         repeat |= {"period": period, "periodUnit": unit}
         if unit == "wk":
             repeat["dayOfWeek"] = [item.date.strftime("%a").lower()]
+    place = _location(b, f"appointment/{item.id}", None, item.address, item.link)
     zone = ZoneInfo(item.timezone or b.plan.timezone)
     start = dt.datetime.combine(item.date, item.time, tzinfo=zone)
     end = (start.astimezone(dt.UTC) + dt.timedelta(minutes=item.duration_minutes)).astimezone(zone)
@@ -617,11 +637,16 @@ def _appointment(b: _Builder, item: Appointment, patient: str) -> dict[str, Any]
             "start": start.isoformat(),
             "end": end.isoformat(),
             "minutesDuration": item.duration_minutes,
-            "participant": [{"actor": _ref(patient), "status": "accepted"}],
+            "comment": item.notes,
+            "participant": [
+                {"actor": _ref(patient), "status": "accepted"},
+                {"actor": {"display": item.provider}, "status": "accepted"},
+                *([{"actor": place, "status": "accepted"}] if place else []),
+            ],
         },
     )
     mapped = {"id", "provider", "kind", "date", "time", "duration_minutes", "repeat",
-              "timezone", "address"}  # fmt: skip
+              "timezone", "address", "link"}  # fmt: skip
     detail: dict[str, Any] = {
         "code": _activity_code(
             "appointment", _coding(CS_APPOINTMENT, item.kind.value, item.kind.label)
@@ -631,8 +656,8 @@ def _appointment(b: _Builder, item: Appointment, patient: str) -> dict[str, Any]
         "performer": [{"display": item.provider}],
         "description": item.provider,
     }
-    if item.address:
-        detail["location"] = {"display": item.address}
+    if place is not None:
+        detail["location"] = place
     return {
         "extension": [*_item_ext(item.id), *_more(b.dump(item), mapped)],
         "reference": _ref(first),
@@ -1062,9 +1087,7 @@ def _read_meeting(r: _Reader, activity: Any, loc: Loc) -> dict[str, Any]:
     elif repeat.get("period") == 2:
         meeting["repeat"] = "every_2_weeks"
         meeting["first_date"] = _date(_get(repeat, "boundsPeriod", "start"))
-    location = _get(detail, "location", "display")
-    if location:
-        meeting["location"] = location
+    meeting |= _read_location(r, detail, loc, "location", "address", "online_url")
     return meeting
 
 
@@ -1102,10 +1125,33 @@ def _read_appointment(r: _Reader, activity: Any, loc: Loc) -> dict[str, Any]:
     zone = _ext(timing, EXT_TIMEZONE)
     if zone:
         item["timezone"] = zone
-    address = _get(detail, "location", "display")
-    if address:
-        item["address"] = address
+    item |= _read_location(r, detail, loc, None, "address", "link")
     return item
+
+
+def _read_location(
+    r: _Reader, detail: Any, loc: Loc, name: str | None, address: str, url: str
+) -> dict[str, Any]:
+    """The plan fields of an activity's place: a Location in the bundle, or a display text."""
+    place = _get(detail, "location")
+    if not isinstance(place, dict):
+        return {}
+    if "reference" not in place:
+        text = place.get("display")
+        return {(name or address): text} if text else {}
+    found = r.resolve(place, (*loc, "detail", "location"), "Location")
+    if found is None:
+        return {}
+    resource = found[1]
+    out: dict[str, Any] = {}
+    if name and resource.get("name"):
+        out[name] = resource["name"]
+    if _get(resource, "address", "text"):
+        out[address] = resource["address"]["text"]
+    for point in _get(resource, "telecom") or []:
+        if isinstance(point, dict) and point.get("system") == "url":
+            out[url] = point.get("value")
+    return out
 
 
 def _read_goal(r: _Reader, n: int, resource: dict[str, Any], index: int) -> dict[str, Any]:
