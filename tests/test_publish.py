@@ -567,3 +567,16 @@ def test_caldav_is_not_loaded_by_other_commands() -> None:
     assert "iopcli.cli.publish" in ran.stderr  # the command group itself is loaded
     assert " caldav" not in ran.stderr
     assert "niquests" not in ran.stderr
+
+
+def test_a_missing_calendar_does_not_stop_the_other_plans(server: str, tmp_path: Path) -> None:
+    one, two = small_plan(tmp_path, 3), small_plan(tmp_path, 4)
+    ran = run_with(
+        tmp_path,
+        *("publish", str(one), str(two), "--caldav", server, "--user", USER),
+        *("--calendar", "nothing {id}"),
+    )
+    assert ran.returncode == 1
+    assert [line.split("named ")[1] for line in ran.stderr.splitlines()] == [
+        f"'nothing {read_plan(str(path)).id[:8]}' (--create makes it)" for path in (one, two)
+    ]

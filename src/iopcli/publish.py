@@ -47,6 +47,11 @@ class PublishError(IopcliError):
     """The server could not be reached, refused the login, or refused a change."""
 
 
+class Unavailable(PublishError):
+    """The server cannot be used at all (down, no answer, login refused): no other plan of
+    the run is tried on it."""
+
+
 # --- where and as whom ----------------------------------------------------------------------
 
 
@@ -428,18 +433,18 @@ class Connection:
                 "none": f"no password (set {PASSWORD_VARIABLE}, the keyring or ~/.netrc)",
             }[source]
             who = f" as {user}" if user else ""
-            return PublishError(f"{where}: the login{who} was refused, with {how}")
+            return Unavailable(f"{where}: the login{who} was refused, with {how}")
         if isinstance(exc, error.DAVError):
             status = f"{exc.status} " if exc.status else ""
             return PublishError(f"{where}: the server refused the request ({status}{exc.reason})")
         names = {cls.__name__ for cls in type(exc).__mro__}
         if any("Timeout" in name for name in names):
-            return PublishError(
+            return Unavailable(
                 f"{where}: no answer within {self.target.timeout} s; nothing was lost,"
                 " publish again later"
             )
         if isinstance(exc, OSError):
-            return PublishError(
+            return Unavailable(
                 f"{where}: cannot connect ({_reason(exc)}); nothing was lost, publish again later"
             )
         return PublishError(f"{where}: the server's answer could not be read")

@@ -130,6 +130,7 @@ def publish(
         Outcome,
         PublishError,
         Target,
+        Unavailable,
         check_url,
         find_credentials,
         publish_plan,
@@ -180,14 +181,14 @@ def publish(
                 plan = sources.load(ref)
                 plan_id = plan.id
                 if stopped is not None:
-                    raise PublishError(stopped)
+                    raise Unavailable(stopped)
                 outcome = publish_plan(
                     plan, connection, options, folder, dry_run=dry_run, force=force
                 )
             except IopcliError as exc:
                 failed = True
                 message = exc.lines()[0]
-                if isinstance(exc, PublishError) and message.startswith("CalDAV server"):
+                if isinstance(exc, Unavailable):
                     stopped = message
                 err(f"{label}: {message}")
                 for line in exc.lines()[1:]:
