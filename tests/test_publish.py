@@ -196,11 +196,12 @@ def server_calendar(url: str, name: str) -> Any:
 
 def expanded(calendar: Any) -> Counter[tuple[str, object]]:
     """Every occurrence on the server, by UID and start (UTC, or the date of all-day ones),
-    from a calendar-query REPORT with a time range, expanded by the server."""
+    from a calendar-query REPORT with a time range and CALDAV:expand: Radicale's own
+    recurrence engine (not the client's) reads the RRULEs, overrides and VTIMEZONEs."""
     found: Counter[tuple[str, object]] = Counter()
     start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     for item in calendar.search(
-        start=start, end=start + dt.timedelta(days=900), event=True, expand=True
+        start=start, end=start + dt.timedelta(days=900), event=True, server_expand=True
     ):
         for event in icalendar.Calendar.from_ical(item.data).walk("VEVENT"):
             begin = event["DTSTART"].dt
@@ -580,3 +581,56 @@ def test_a_missing_calendar_does_not_stop_the_other_plans(server: str, tmp_path:
     assert [line.split("named ")[1] for line in ran.stderr.splitlines()] == [
         f"'nothing {read_plan(str(path)).id[:8]}' (--create makes it)" for path in (one, two)
     ]
+
+
+def test_a_server_that_does_not_answer_times_out_in_one_line(tmp_path: Path) -> None:
+    with socket.socket() as silent:  # takes connections (the kernel does) and never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/"
+        plan = str(small_plan(tmp_path))
+        ran = run_with(tmp_path, "publish", plan, "--caldav", url, "--timeout", "1")
+    assert ran.returncode == 1
+    assert ran.stderr.endswith(
+        f"CalDAV server {url}: no answer within 1 s; nothing was lost, publish again later\n"
+    )
+    assert len(ran.stderr.splitlines()) == 1
+
+
+def test_a_web_server_that_is_not_caldav_is_one_line(tmp_path: Path) -> None:
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    web = ThreadingHTTPServer(("127.0.0.1", 0), Quiet)  # answers PROPFIND with 501
+    thread = threading.Thread(target=web.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{web.server_port}/"
+        ran = run_with(tmp_path, "publish", str(small_plan(tmp_path)), "--caldav", url)
+    finally:
+        web.shutdown()
+        web.server_close()
+    assert ran.returncode == 1
+    assert ran.stderr.endswith(
+        f"CalDAV server {url}: the server refused the request (501); is this a CalDAV address?\n"
+    )
+
+
+def test_a_password_over_plain_http_to_another_machine_is_warned_about(tmp_path: Path) -> None:
+    from iopcli.publish import in_the_clear
+
+    login = Credentials("dana", "pw", "environment")
+    assert in_the_clear("http://cal.example.org/", login)
+    assert not in_the_clear("https://cal.example.org/", login)
+    assert not in_the_clear("http://127.0.0.1:5232/", login)
+    assert not in_the_clear("http://cal.example.org/", Credentials("dana", None, "none"))
+    ran = run_with(
+        tmp_path, "publish", str(small_plan(tmp_path)), "--caldav", "http://cal.invalid/"
+    )
+    assert ran.stderr.splitlines()[0] == (
+        "iopcli: warning: the password goes unencrypted to http://cal.invalid/; use https://"
+    )
+    assert PASSWORD not in ran.stderr

@@ -68,6 +68,13 @@ def check_url(url: str) -> str:
     return url.strip()
 
 
+def in_the_clear(url: str, credentials: Credentials) -> bool:
+    """Whether a password would cross the network unencrypted (http:// to another machine)."""
+    parts = urlsplit(url)
+    local = parts.hostname in ("localhost", "127.0.0.1", "::1")
+    return credentials.password is not None and parts.scheme == "http" and not local
+
+
 def shown_url(url: str) -> str:
     """The address without any user or password part, for messages."""
     try:
@@ -435,8 +442,11 @@ class Connection:
             who = f" as {user}" if user else ""
             return Unavailable(f"{where}: the login{who} was refused, with {how}")
         if isinstance(exc, error.DAVError):
-            status = f"{exc.status} " if exc.status else ""
-            return PublishError(f"{where}: the server refused the request ({status}{exc.reason})")
+            said = [str(exc.status) if exc.status else "", exc.reason]
+            why = " ".join(x for x in said if x and x != "no reason") or "no reason given"
+            return PublishError(
+                f"{where}: the server refused the request ({why}); is this a CalDAV address?"
+            )
         names = {cls.__name__ for cls in type(exc).__mro__}
         if any("Timeout" in name for name in names):
             return Unavailable(

@@ -133,6 +133,7 @@ def publish(
         Unavailable,
         check_url,
         find_credentials,
+        in_the_clear,
         publish_plan,
         shown_url,
     )
@@ -154,6 +155,8 @@ def publish(
     report_path = Path(report) if report is not None else None
     login = user or settings.get("caldav_user") or None
     target = Target(url, calendar, find_credentials(url, login), create=create, timeout=timeout)
+    if in_the_clear(url, target.credentials):
+        err(f"iopcli: warning: the password goes unencrypted to {shown_url(url)}; use https://")
     options = IcsOptions(
         horizon_days=horizon_days,
         remind_minutes=None
