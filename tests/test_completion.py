@@ -315,7 +315,7 @@ def test_bash_word_breaks_are_joined_again(tmp_path: Path, run: Run) -> None:
     ]
     # --format=md,i arrives as --format = md,i
     assert values(tmp_path, "iopcli export --format = md,i") == ["md,ics"]
-    assert values(tmp_path, "iopcli export --format =") == ["md", "ics", "json", "yaml"]
+    assert values(tmp_path, "iopcli export --format =") == list(completion.FORMATS)
 
 
 # --- zsh and fish, and silence on any line ----------------------------------------------
@@ -490,6 +490,91 @@ def test_tab_in_a_real_bash(tmp_path: Path, run: Run) -> None:
         shell.expect_exact("mg-copy:night-owls-online ")
         shell.send("\x03")
         shell.expect_exact("$ ")
+    finally:
+        shell.sendline("exit")
+        shell.close(force=True)
+
+
+@pytest.mark.skipif(shutil.which("fish") is None, reason="fish is not installed")
+@pytest.mark.usefixtures("stored")
+def test_fish_completes_through_its_script(tmp_path: Path, run: Run) -> None:
+    script = tmp_path / "iopcli.fish"
+    script.write_text(run("completion", "fish").stdout, encoding="utf-8")
+    (tmp_path / "plan-file.yaml").write_text("", encoding="utf-8")
+    env = plain_environment(tmp_path) | {
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        "HOME": str(tmp_path),
+    }
+    asked = "; ".join(
+        f"echo '#'; complete -C'{line}'"
+        for line in [
+            "iopcli hist",
+            "iopcli history ",
+            "iopcli show plan-f",
+            "iopcli export -f md,j",
+        ]
+    )
+    result = subprocess.run(
+        ["fish", "--no-config", "-c", f"source {script}; {asked}"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert (result.returncode, result.stderr) == (0, "")
+    answers = [part.strip("\n").splitlines() for part in result.stdout.split("#\n")[1:]]
+    assert answers[0] == ["history\tEvery revision of a stored plan: number,..."]
+    assert answers[1] == ["dana\tDana", "marcus\tMarcus"]
+    assert answers[2] == ["plan-file.yaml"]  # no plan matches: fish's own file completion
+    assert answers[3] == ["md,json"]  # the comma survives the script's split
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+@pytest.mark.skipif(shutil.which("zsh") is None, reason="zsh is not installed")
+@pytest.mark.usefixtures("stored")
+def test_tab_in_a_real_zsh(tmp_path: Path, run: Run) -> None:
+    pexpect = pytest.importorskip("pexpect")
+    home = tmp_path / "user"
+    (home / ".zfunc").mkdir(parents=True)
+    (home / ".zfunc" / "_iopcli").write_text(run("completion", "zsh").stdout, encoding="utf-8")
+    (home / ".zshrc").write_text(
+        "PS1='zsh> '\nfpath=(~/.zfunc $fpath)\nautoload -Uz compinit && compinit -u\n",
+        encoding="utf-8",
+    )
+    env = plain_environment(tmp_path) | {
+        "HOME": str(home),
+        "ZDOTDIR": str(home),
+        "TERM": "xterm",
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
+    shell = pexpect.spawn(
+        "zsh",
+        ["-i"],
+        env=env,
+        cwd=str(tmp_path),
+        encoding="utf-8",
+        timeout=60,
+        dimensions=(24, 100),
+    )
+    try:
+        shell.expect_exact("zsh> ")
+        shell.send("iopcli hist\t")
+        shell.expect_exact("iopcli history")  # zsh then draws the space it will add
+        shell.send("m")
+        shell.expect_exact("m")
+        # Right after a completion zsh may ring the bell for a Tab instead of completing
+        # (it is still settling the previous one): ring, and Tab again.
+        for _ in range(20):
+            shell.send("\t")
+            if shell.expect_exact(["arcus", "\x07"]) == 0:  # zsh draws what it adds
+                break
+        else:
+            pytest.fail("zsh never completed the plan name")
+        shell.send("\r")
+        shell.expect_exact("import opioid-buprenorphine.yaml")  # Marcus's history: it ran
+        shell.expect_exact("zsh> ")
     finally:
         shell.sendline("exit")
         shell.close(force=True)
