@@ -171,8 +171,10 @@ def _plan_file(folder: Path, name: str, plan_id: str) -> Path:
         # Ids that share their first eight characters; ids that are not UUIDs.
         [("Ann", "aaaaaaaa-0000-4000-8000-000000000001"), ("Bo", "aaaaaaaa-0000-4000-8000-2")],
         [("Cy", "clinic-0042"), ("Cy", "clinic-0043"), ("Dee Dee", "c.7")],
+        # A name, as shown in list, that is another plan's short id (resolve takes names too).
+        [("Eve", "ab_cd_ef-1"), ("AB_cd_ef", "zz-2")],
     ],
-    ids=["same name", "name like an id", "shared id start", "plain ids"],
+    ids=["same name", "name like an id", "shared id start", "plain ids", "names like ids"],
 )
 def test_every_candidate_resolves_to_its_own_plan(
     tmp_path: Path, run: Run, people: list[tuple[str, str]]

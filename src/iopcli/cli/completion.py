@@ -97,19 +97,27 @@ def plan_candidates(plans: list[tuple[str, str, str, bool]], incomplete: str) ->
 
     from iopcli.slugs import short_id
 
+    def folded(text: str) -> str:
+        return " ".join(text.casefold().split())
+
     ids = sorted(plan_id for plan_id, _, _, _ in plans)
     by_name: dict[str, set[str]] = {}
-    for plan_id, slug, _, _ in plans:
+    by_shown_name: dict[str, set[str]] = {}
+    for plan_id, slug, name, _ in plans:
         by_name.setdefault(slug, set()).add(plan_id)
         by_name.setdefault(f"{slug}-{short_id(plan_id)}", set()).add(plan_id)
+        by_shown_name.setdefault(folded(name), set()).add(plan_id)
 
     def resolves(ref: str, plan_id: str) -> bool:
-        # As Store.resolve: an exact id first, else exactly one plan by id prefix or name.
+        # As Store.resolve: an exact id first, else exactly one plan by id prefix, slug,
+        # slug-and-short-id or the name as shown (any case). Its last resort, a name by its
+        # start, is never reached: each candidate matches its own plan.
         start = bisect_left(ids, ref)
         if start < len(ids) and ids[start] == ref:
             return ref == plan_id
         found = {i for i in ids[start : start + 2] if i.startswith(ref)}
-        return (found | by_name.get(ref, set())) == {plan_id}
+        found |= by_name.get(ref, set()) | by_shown_name.get(folded(ref), set())
+        return found == {plan_id}
 
     def first(*refs: str, plan_id: str) -> str | None:
         return next((r for r in refs if _PLAIN_WORD.fullmatch(r) and resolves(r, plan_id)), None)
