@@ -43,7 +43,11 @@ def once(command: list[str], env: dict[str, str]) -> float:
 def import_profile(command: list[str], env: dict[str, str]) -> dict[str, int]:
     """Module -> cumulative import time (microseconds), from -X importtime."""
     result = subprocess.run(
-        command, env={**env, "PYTHONPROFILEIMPORTTIME": "1"}, capture_output=True, text=True
+        command,
+        env={**env, "PYTHONPROFILEIMPORTTIME": "1"},
+        capture_output=True,
+        text=True,
+        check=False,
     )
     found = {}
     for line in result.stderr.splitlines():
