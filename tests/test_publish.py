@@ -163,7 +163,8 @@ class _Quiet(WSGIRequestHandler):
 @pytest.fixture(scope="module")
 def full_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, bool]]]:
     """Radicale in this process behind a middleware that answers every PUT with 507 while
-    ``state["full"]``: a server whose disk is full, and then is not."""
+    ``state["full"]`` (a server whose disk is full, and then is not), and with 403 while
+    ``state["read_only"]`` (a calendar shared read-only)."""
     from radicale import Application, config
 
     configuration = config.load()
@@ -177,12 +178,15 @@ def full_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
         privileged=True,
     )
     radicale = Application(configuration)
-    state = {"full": True}
+    state = {"full": True, "read_only": False}
 
     def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         if environ["REQUEST_METHOD"] == "PUT" and state["full"]:
             start_response("507 Insufficient Storage", [("Content-Type", "text/plain")])
             return [b"no space left\n"]
+        if environ["REQUEST_METHOD"] == "PUT" and state["read_only"]:
+            start_response("403 Forbidden", [("Content-Type", "text/plain")])
+            return [b"read-only\n"]
         return radicale(environ, start_response)
 
     httpd: WSGIServer = make_server("127.0.0.1", 0, app, handler_class=_Quiet)
@@ -413,6 +417,13 @@ def test_the_cli_publishes_reports_and_dry_runs(server: str, tmp_path: Path) -> 
     again = run_with(tmp_path, "publish", small, *url_args, "--json")
     assert again.returncode == 0
     assert json.loads(again.stdout)["plans"][0]["unchanged"] == 2
+
+    record.write_text('{"events": [1, 2]}')  # damaged: one line, nothing sent
+    damaged = run_with(tmp_path, "publish", small, *url_args)
+    assert damaged.returncode == 1
+    assert damaged.stderr == (
+        f"{small}: {record}: not a record of published events; remove it and publish again\n"
+    )
 
 
 def test_wrong_password_is_one_line_without_it(server: str, tmp_path: Path) -> None:
@@ -651,3 +662,30 @@ def test_a_password_over_plain_http_to_another_machine_is_warned_about(tmp_path:
         "iopcli: warning: the password goes unencrypted to http://cal.invalid/; use https://"
     )
     assert PASSWORD not in ran.stderr
+
+
+def test_a_read_only_calendar_is_one_line(
+    full_server: tuple[str, dict[str, bool]], tmp_path: Path
+) -> None:
+    url, state = full_server
+    small = small_plan(tmp_path, 5)
+    state["full"], state["read_only"] = False, True
+    try:
+        ran = run_with(
+            tmp_path,
+            "publish",
+            str(small),
+            "--caldav",
+            url,
+            "--user",
+            "bo",
+            "--create",
+            password="any",
+        )
+    finally:
+        state["read_only"] = False
+    assert ran.returncode == 1
+    assert ran.stderr == (
+        f"{small}: CalDAV server {url}: the server does not allow this (403 Forbidden):"
+        " a calendar or an account that is read-only?\n"
+    )

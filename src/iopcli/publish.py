@@ -430,6 +430,11 @@ class Connection:
         from caldav.lib import error
 
         where = self._where()
+        if isinstance(exc, error.AuthorizationError) and exc.status == 403:
+            return PublishError(
+                f"{where}: the server does not allow this (403 Forbidden): a calendar or an"
+                " account that is read-only?"
+            )
         if isinstance(exc, error.AuthorizationError):
             user = self.target.credentials.user
             source = self.target.credentials.source
