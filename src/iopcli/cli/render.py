@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -27,15 +28,44 @@ def console() -> Console:
 
 
 def print_table(columns: Sequence[str], rows: Iterable[Sequence[str]], fold: bool = False) -> None:
-    """A borderless table: readable on a bad terminal and by screen readers."""
+    """A borderless table: readable on a bad terminal and by screen readers.
+
+    When every cell is one column per character and the table fits the screen, it is written
+    directly, exactly as rich would draw it (so ``list`` and ``history`` need not load rich);
+    otherwise rich draws it, wrapping or folding cells to fit."""
+    import sys
+
+    from iopcli.screens import screen_width
+
+    table = [list(columns), *(list(row) for row in rows)]
+    widths = [max(len(row[n]) for row in table) for n in range(len(columns))]
+    fits = sum(widths) + 2 * (len(widths) - 1) <= screen_width()
+    if fits and all(_narrow(cell) for row in table for cell in row):
+        bold = sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
+        for number, row in enumerate(table):
+            line = "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+            print(f"\x1b[1m{line}\x1b[0m" if bold and number == 0 else line)
+        return
     from rich.table import Table
 
-    table = Table(box=None, pad_edge=False)
+    drawn = Table(box=None, pad_edge=False)
     for column in columns:
-        table.add_column(column, overflow="fold" if fold else "ellipsis")
-    for row in rows:
-        table.add_row(*row)
-    console().print(table)
+        drawn.add_column(column, overflow="fold" if fold else "ellipsis")
+    for row in table[1:]:
+        drawn.add_row(*row)
+    console().print(drawn)
+
+
+def _narrow(cell: str) -> bool:
+    """Every character takes one column (no wide, combining or control characters)."""
+    import unicodedata
+
+    return (cell.isascii() and cell.isprintable()) or all(
+        unicodedata.east_asian_width(c) in "NaH"
+        and not unicodedata.combining(c)
+        and c.isprintable()
+        for c in cell
+    )
 
 
 def local_minute(moment: dt.datetime) -> str:
