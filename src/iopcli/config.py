@@ -31,13 +31,17 @@ KEYS: dict[str, str] = {
     "region": "two-letter country code for crisis lines and phone numbers (default US)",
     "timezone": "IANA time zone offered for new plans (default: this machine's)",
     "remind_minutes": "calendar reminder in minutes before each event (default 60)",
+    "discreet": "true: the interview offers discreet calendar titles by default",
     "caldav_url": "the CalDAV server iopcli publish uses (never a password: see the README)",
     "caldav_user": "the login name on that server",
 }
 
 
 # The clinic's lists, offered by number in the interview: arrays of tables in the file.
-LISTS = ("meetings", "resources")
+LISTS = ("meetings", "resources", "counselors", "professionals")
+# The clinic's after-hours line and nearest emergency department: one table each, offered
+# first in the safety plan's step 5.
+TABLES = ("after_hours", "emergency_department")
 MAX_REMIND_MINUTES = 10080  # a week
 
 
@@ -116,8 +120,12 @@ def _problems(settings: dict[str, Any], text: str) -> Iterator[Problem]:
             if not (isinstance(value, list) and all(isinstance(e, dict) for e in value)):
                 yield Problem(f"write the clinic's list as [[{key}]] tables", key, line)
             continue
+        if key in TABLES:
+            if not (isinstance(value, dict) and isinstance(value.get("name"), str)):
+                yield Problem(f'write it as a [{key}] table with name = "..."', key, line)
+            continue
         if key not in KEYS:
-            close = difflib.get_close_matches(key, [*KEYS, *LISTS], n=1, cutoff=0.75)
+            close = difflib.get_close_matches(key, [*KEYS, *LISTS, *TABLES], n=1, cutoff=0.75)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             yield Problem(f"unknown setting{hint}", key, line)
             continue
@@ -130,6 +138,8 @@ def _check_setting(key: str, value: Any) -> str | None:
     """What is wrong with a value read from the file (None if nothing). Only the standard
     library: the crisis card reads this file and must stay fast."""
     shown = json.dumps(value, ensure_ascii=True, default=str)
+    if key == "discreet":
+        return None if isinstance(value, bool) else f"must be true or false, not {shown}"
     if key == "remind_minutes":
         if isinstance(value, bool) or not isinstance(value, int):
             return f"must be a whole number of minutes from 0 to {MAX_REMIND_MINUTES}, not {shown}"
@@ -205,6 +215,10 @@ def check_value(key: str, value: str) -> Any:
                 f"remind_minutes: {value!r} is not a number of minutes (0 to {MAX_REMIND_MINUTES})"
             )
         return int(text)
+    if key == "discreet":
+        if text.lower() not in ("true", "false", "yes", "no", "y", "n"):
+            raise UsageError(f"discreet: {value!r} is not true or false")
+        return text.lower() in ("true", "yes", "y")
     checks = {"counselor_phone": "check_phone", "timezone": "check_timezone"}
     if key in checks:
         from iopcli import values

@@ -158,7 +158,7 @@ def _interview(draft: Draft, plain: bool) -> None:
 
     from iopcli.asking import TerminalAsker
     from iopcli.config import read_config
-    from iopcli.interview import Interview, finish
+    from iopcli.interview import SECTION_KEYS, Interview, finish, section_lines
     from iopcli.screens import wants_plain
     from iopcli.store import ConflictError, open_store
 
@@ -168,7 +168,9 @@ def _interview(draft: Draft, plain: bool) -> None:
         assert draft.plan_id is not None  # drafts.start("edit") always names the plan
         with open_store(home(), create=False) as store:
             base = store.body(draft.plan_id, draft.base_revision)
-    interview = Interview(asker, draft, base, read_config(home()), lookup=_directory_lookup())
+    config = read_config(home())
+    lookup = _directory_lookup()
+    interview = Interview(asker, draft, base, config, lookup=lookup)
     resume_hint = f"Your answers are kept. Continue with: iopcli new --resume {draft.id}"
     try:
         data = interview.run(only=draft.section)
@@ -178,11 +180,27 @@ def _interview(draft: Draft, plain: bool) -> None:
             draft.save()
         plan = finish(data)
         _show_for_review(asker, plan)
-        # Not recorded in the draft: a "no" now must not become a "no" on every resume.
-        answer = asker.ask("Save this plan? (y/n)", "y").strip().lower()
-        if answer not in ("", "y", "yes"):
-            asker.say(resume_hint)
-            return
+        fixes = 0
+        while True:
+            sections = _show_warnings(asker, plan)
+            # The section to change is recorded (a resume makes the same change); a "no" is not:
+            # it must not become a "no" on every resume.
+            key = f"review/{fixes + 1}"
+            answer = draft.answers.get(key) or _ask_save(asker, sections)
+            if answer in ("", "y", "yes"):
+                break
+            if answer not in SECTION_KEYS:
+                asker.say(resume_hint)
+                return
+            draft.record(key, answer)
+            fixes += 1
+            again = Interview(asker, draft, data, config, lookup=lookup, prefix=f"fix{fixes}/")
+            data = again.run(only=answer)
+            plan = finish(data)
+            asker.say("")
+            asker.say(f"Changed ({answer.replace('_', ' ')}):", "bold")
+            for line in section_lines(data, answer):
+                asker.say(line)
     except (KeyboardInterrupt, EOFError):
         asker.say("")
         asker.say(resume_hint if draft.answered else "Nothing was answered: no draft kept.")
@@ -209,7 +227,7 @@ def _interview(draft: Draft, plain: bool) -> None:
     draft.delete()
     what = f"revision {result.revision}" if result.changed else "no changes"
     asker.say(f"Saved {plan.person.name}'s plan ({plan.id[:8]}): {what}.", "green")
-    _offer_export(asker, plan.id)
+    _offer_export(asker, plan.id, config)
 
 
 def _directory_lookup() -> Any:
@@ -244,24 +262,110 @@ def _show_for_review(asker: TerminalAsker, plan: AftercarePlan) -> None:
         asker.console.print(Markdown(handout, hyperlinks=False))
 
 
-def _offer_export(asker: TerminalAsker, plan_id: str) -> None:
+def _ask_save(asker: TerminalAsker, sections: list[str]) -> str:
+    from iopcli.interview import SECTION_KEYS
+
+    hint = ", ".join(sections) if sections else "meetings"
+    while True:
+        answer = asker.ask(f"Save this plan? (y/n, or a section to change: {hint})", "y")
+        answer = answer.strip().lower().replace(" ", "_")
+        if answer in ("", "y", "yes", "n", "no") or answer in SECTION_KEYS:
+            return answer
+        asker.say(f"  Type y, n, or one of: {', '.join(SECTION_KEYS)}.", "yellow")
+
+
+def _show_warnings(asker: TerminalAsker, plan: AftercarePlan) -> list[str]:
+    """The ``validate --strict`` warnings, before anything is saved; the sections they are in."""
+    from iopcli.completeness import check
+
+    problems = check(plan)
+    if not problems:
+        return []
+    asker.say("")
+    asker.say("Worth fixing before the person leaves (validate --strict):", "bold")
+    sections: list[str] = []
+    for problem in problems:
+        where = problem.path or ""
+        asker.say(f"  ! {where + ': ' if where else ''}{problem.message}", "yellow")
+        key = where.split(".")[0].split("[")[0]
+        if key and key not in sections:
+            sections.append(key)
+    return sections
+
+
+def earlier_items(store: Any, plan_id: str) -> AftercarePlan | None:
+    """Every item any earlier revision held, as one plan: exporting after an edit cancels, in
+    the person's calendar, each event whose item is gone (no ``--previous`` file needed)."""
+    from iopcli.model import AftercarePlan
+
+    current = store.current_revision(plan_id)
+    if current <= 1:
+        return None
+    merged = store.body(plan_id, current - 1)
+    for number in range(current - 2, 0, -1):
+        older = store.body(plan_id, number)
+        for key in ("meetings", "appointments", "medications"):
+            have = {item.get("id") for item in merged.get(key) or []}
+            extra = [item for item in older.get(key) or [] if item.get("id") not in have]
+            if extra:
+                merged[key] = [*(merged.get(key) or []), *extra]
     try:
-        answer = asker.ask("Write the handout and calendar now? (y/n)", "y").strip().lower()
-        if answer not in ("", "y", "yes"):
-            return
-        folder = asker.ask("Folder", "out").strip() or "out"
-    except (KeyboardInterrupt, EOFError):
-        return  # the plan is saved; the export can wait
-    from iopcli.export import export_options, export_plan
+        return AftercarePlan.model_validate(merged)
+    except ValueError:
+        return store.load(plan_id, current - 1)  # type: ignore[no-any-return]
+
+
+def _offer_export(asker: TerminalAsker, plan_id: str, config: dict[str, Any]) -> None:
+    from iopcli.slugs import short_id
     from iopcli.store import open_store
 
     with open_store(home(), create=False) as store:
         plan = store.load(plan_id)
-    from iopcli.export import default_remind
+        previous = earlier_items(store, plan_id)
+    try:
+        answer = asker.ask("Write the handout and calendar now? (y/n)", "y").strip().lower()
+        if answer not in ("", "y", "yes"):
+            return
+        configured = config.get("discreet")
+        default = configured if isinstance(configured, bool) else plan.discreet
+        answer = asker.ask(
+            "Discreet calendar titles? The calendar will show 'Meeting', 'Appointment' and"
+            " 'Pick up prescription', not the group, clinic or medicine (y/n)",
+            "y" if default else "n",
+        )
+        discreet = answer.strip().lower() in ("y", "yes") if answer.strip() else default
+        answer = asker.ask(
+            f"Put {plan.person.name}'s name in the file names? (y/n; n: plan-{short_id(plan.id)})",
+            "n",
+        )
+        named = answer.strip().lower() in ("y", "yes")
+        folder = asker.ask("Folder", "out").strip() or "out"
+    except (KeyboardInterrupt, EOFError):
+        return  # the plan is saved; the export can wait
+    from iopcli.export import default_remind, export_options, export_plan
 
-    options = export_options(remind=default_remind(home()))
+    options = export_options(
+        remind=default_remind(home()),
+        discreet=discreet,
+        name=None if named else f"plan-{short_id(plan.id)}",
+        previous=previous,
+    )
     for path in export_plan(plan, Path(folder), options):
         asker.say(f"  {path}")
+    if previous is not None:
+        gone = _removed(previous, plan)
+        if gone:
+            asker.say(f"  Cancelled in the calendar: {', '.join(gone)}")
+
+
+def _removed(previous: AftercarePlan, plan: AftercarePlan) -> list[str]:
+    names = []
+    for key in ("meetings", "appointments", "medications"):
+        now = {item.id for item in getattr(plan, key)}
+        for item in getattr(previous, key):
+            if item.id not in now:
+                names.append(getattr(item, "name", None) or getattr(item, "provider", item.id))
+    return names
 
 
 @app.command("drafts", rich_help_panel=PANEL)

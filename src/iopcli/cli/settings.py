@@ -27,14 +27,14 @@ def config_path_command() -> None:
 @reports_errors
 def config_show() -> None:
     """Print every setting, set or not."""
-    from iopcli.config import KEYS, read_config
+    from iopcli.config import KEYS, LISTS, read_config
 
     data = read_config(home())
     for key, meaning in KEYS.items():
         value = data.get(key)
         shown = "(not set)" if value is None else json.dumps(value, ensure_ascii=False)
         print(f"{key} = {shown}    # {meaning}")
-    for table in ("meetings", "resources"):
+    for table in LISTS:
         entries = data.get(table) or []
         names = ", ".join(str(e.get("name", "?")) for e in entries if isinstance(e, dict))
         print(
