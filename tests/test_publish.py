@@ -689,3 +689,18 @@ def test_a_read_only_calendar_is_one_line(
         f"{small}: CalDAV server {url}: the server does not allow this (403 Forbidden):"
         " a calendar or an account that is read-only?\n"
     )
+
+
+def test_a_bad_plan_file_is_its_own_lines_and_the_others_go_on(server: str, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(SMALL.format(id="0b7d1f7e-2c1a-4e55-9a43-5d2b3c4d5e6f").replace("7pm", "7xm"))
+    small = small_plan(tmp_path, 6)
+    ran = run_with(
+        tmp_path,
+        *("publish", str(bad), str(small), "--caldav", server, "--user", USER),
+        *("--calendar", "Batch", "--create", "--dry-run"),
+    )
+    assert ran.returncode == 1
+    assert ran.stderr.startswith(f"{bad}:14: meetings.0.start: '7xm' is not a time of day")
+    assert len(ran.stderr.splitlines()) == 1
+    assert f"{small}: 2 would be created" in ran.stdout

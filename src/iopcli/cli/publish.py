@@ -183,6 +183,8 @@ def publish(
             try:
                 plan = sources.load(ref)
                 plan_id = plan.id
+                if ref is None:
+                    label = short_id(plan.id)
                 if stopped is not None:
                     raise Unavailable(stopped)
                 outcome = publish_plan(
@@ -190,13 +192,14 @@ def publish(
                 )
             except IopcliError as exc:
                 failed = True
-                message = exc.lines()[0]
+                lines = exc.lines()
                 if isinstance(exc, Unavailable):
-                    stopped = message
-                err(f"{label}: {message}")
-                for line in exc.lines()[1:]:
+                    stopped = lines[0]
+                if isinstance(exc, PublishError):  # a plan's own errors name it already
+                    lines = [f"{label}: {lines[0]}", *lines[1:]]
+                for line in lines:
                     err(line)
-                outcomes.append(Outcome(plan_id, calendar, error=message))
+                outcomes.append(Outcome(plan_id, calendar, error=exc.lines()[0]))
                 continue
             outcomes.append(outcome)
             failed = failed or bool(outcome.conflicts)
