@@ -7,6 +7,7 @@ Fast: library functions and the in-process ``run`` fixture; the terminal is
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,10 @@ from pydantic import ValidationError
 
 from conftest import EXAMPLES, Run
 from iopcli import drafts
+from iopcli.cli.interview import already_there
+from iopcli.directory import open_directory
 from iopcli.export import ExportOptions, render
+from iopcli.feeds import read_feed
 from iopcli.model import AftercarePlan
 from iopcli.planfile import dump_plan, parse_plan, read_plan
 from iopcli.store import NotFoundError, open_store
@@ -144,3 +148,38 @@ def test_drafts_list_says_1_answer(run: Run, tmp_path: Path) -> None:
     result = run("drafts")
     assert result.returncode == 0, result.stderr
     assert result.stdout.rstrip().endswith(", 1 answer")
+
+
+# --- edit PLAN meetings --add: no meeting twice ----------------------------------------------
+
+FEEDS = Path(__file__).parent / "feeds"
+DANA = Path(__file__).parent.parent / "examples" / "alcohol-depression.yaml"
+DANA_ID = "3f6c2a9e-7b41-4d2a-9c55-1e8a0d4b7f21"
+
+
+def test_add_from_the_directory_refuses_a_meeting_already_in_the_plan(
+    run: Run, tmp_path: Path
+) -> None:
+    home = tmp_path / "home"
+    assert run("import", str(DANA)).returncode == 0
+    feed = read_feed(FEEDS / "meeting-guide.json", "mg", None)
+    with contextlib.closing(open_directory(home)) as directory:
+        directory.import_feed(feed, "mg", "meeting-guide.json")
+    first = run("edit", "dana", "meetings", "--add", "night-owls-online", stdin="")
+    assert first.returncode == 0, first.stderr
+    again = run("edit", "dana", "meetings", "--add", "night-owls-online", stdin="")
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.splitlines() == [
+        "meetings: Night Owls Online is already in the plan (as night-owls-online); not added"
+    ]
+    with open_store(home, create=False) as store:
+        assert store.current_revision(DANA_ID) == 2  # nothing saved the second time
+        assert [m["id"] for m in store.body(DANA_ID)["meetings"]].count("night-owls-online") == 1
+
+
+def test_a_meeting_typed_in_by_hand_counts_as_the_same_meeting() -> None:
+    typed = {"id": "owls", "name": "night owls online", "days": ["Sunday"], "start": "9:30pm"}
+    listed = {"name": "Night Owls Online", "days": ["sun"], "start": "21:30"}
+    assert already_there([typed], listed) == "owls"
+    assert already_there([typed], {**listed, "start": "21:00"}) is None
+    assert already_there([typed], {**listed, "days": ["sat"]}) is None

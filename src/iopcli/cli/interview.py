@@ -142,7 +142,18 @@ def _add_from_directory(plan: str, section: str, refs: list[str]) -> None:
         plan_id = store.resolve(plan)
         revision = store.current_revision(plan_id)
         body = store.body(plan_id)
-        for line in copy_entries(body, section, refs, found):
+        fresh = []
+        for ref in refs:
+            entry = found.find(ref, kind=section[:-1])
+            twin = already_there(body.get(section) or [], entry.data)
+            if twin is not None:
+                name = entry.data.get("name")
+                print(f"{section}: {name} is already in the plan (as {twin}); not added")
+            elif ref not in fresh:
+                fresh.append(ref)
+        if not fresh:
+            return
+        for line in copy_entries(body, section, fresh, found):
             print(line)
         result = store.save(
             AftercarePlan.model_validate(body),
@@ -150,6 +161,35 @@ def _add_from_directory(plan: str, section: str, refs: list[str]) -> None:
             source=f"added from the directory: {', '.join(refs)}",
         )
     print(f"{plan_id[:8]}: saved as revision {result.revision}")
+
+
+def already_there(items: list[dict[str, Any]], entry: dict[str, Any]) -> str | None:
+    """The id of the plan's item that is ``entry`` already: copied from the same directory
+    entry, or (a meeting) with the same name, days and start; else None."""
+
+    def source(item: dict[str, Any]) -> tuple[Any, Any] | None:
+        ref = item.get("source")
+        return (ref.get("feed"), ref.get("id")) if isinstance(ref, dict) else None
+
+    def days(item: dict[str, Any]) -> list[str]:
+        value = item.get("days") or []
+        return sorted(str(d).lower()[:3] for d in ([value] if isinstance(value, str) else value))
+
+    def start(item: dict[str, Any]) -> str:
+        from iopcli.values import parse_time_of_day
+
+        try:
+            return parse_time_of_day(item.get("start")).isoformat()
+        except (ValueError, TypeError):
+            return str(item.get("start"))
+
+    for item in items:
+        if source(entry) is not None and source(item) == source(entry):
+            return str(item.get("id"))
+        same_name = str(item.get("name", "")).casefold() == str(entry.get("name", "")).casefold()
+        if same_name and days(item) == days(entry) and start(item) == start(entry):
+            return str(item.get("id"))
+    return None
 
 
 def _interview(draft: Draft, plain: bool) -> None:
