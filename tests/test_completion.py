@@ -34,8 +34,12 @@ PLAN_OR_FILE_COMMANDS = ["crisis", "show", "agenda", "export"]
 
 
 def protocol(tmp_path: Path, shell: str, line: str, **env: str) -> Ran:
-    """What a shell gets back for ``line`` (the cursor at its end), run in-process."""
+    """What a shell gets back for ``line`` (the cursor at its end), run in-process. With
+    ``COMP_LINE``, bash's words are made as bash makes them: split at ``:`` and ``=`` too."""
     words = line.split()
+    if "COMP_LINE" in env:
+        words = re.findall(r"[^\s:=]+|[:=]", line)
+        line = " ".join(words) + (" " if line.endswith(" ") else "")
     if shell == "fish":  # fish passes the line and the word being typed
         current = {"COMP_WORDS": line, "COMP_CWORD": "" if line.endswith(" ") else words[-1]}
     else:  # bash and zsh: the words and the index of the one being typed
@@ -315,6 +319,17 @@ def test_bash_word_breaks_are_joined_again(tmp_path: Path, run: Run) -> None:
     assert values(tmp_path, line, COMP_LINE=typed, COMP_POINT=str(len(typed))) == [
         "night-owls-online"
     ]
+    # With the line, every word is read as the command will read it, not only the last one.
+    home = tmp_path / "home"
+    for typed, offered in [
+        (f"iopcli --home={tmp_path} history ", []),
+        (f"iopcli --home={home} history ", ["dana", "marcus"]),
+        ("iopcli edit dana meetings --add mg:night-owls-online --add mg-copy:sat", ["saturday"]),
+        ("iopcli export --format=md,y", ["md,yaml"]),
+        ("iopcli history 'ma", ["marcus"]),
+    ]:
+        found = values(tmp_path, typed, COMP_LINE=typed, COMP_POINT=str(len(typed)))
+        assert [value.split("-")[0] for value in found] == offered, typed
     # --format=md,i arrives as --format = md,i
     assert values(tmp_path, "iopcli export --format = md,i") == ["md,ics"]
     assert values(tmp_path, "iopcli export --format =") == list(completion.FORMATS)

@@ -41,7 +41,6 @@ SHELLS = ("bash", "zsh", "fish")
 EDIT_SECTIONS = (
     "person",
     "program",
-    "clinician",
     "safety_plan",
     "meetings",
     "appointments",
@@ -407,35 +406,45 @@ class _Shell(click_completion.ShellComplete):
 
 
 class Bash(_Shell):
-    """Bash splits words at ``:`` and ``=`` (``COMP_WORDBREAKS``): ``--add feed:slug`` arrives
-    as ``--add feed : slug`` and ``--format=md`` as ``--format = md``. The pieces are joined
-    again here (where the line, when the script passes it, shows they were typed together),
-    and since bash replaces only the text after the last ``:``, candidates are sent without
-    what comes before it."""
+    """Bash splits words at ``:`` and ``=`` (``COMP_WORDBREAKS``): in ``COMP_WORDS``,
+    ``--add feed:slug`` arrives as ``--add feed : slug`` and ``--home=DIR`` as ``--home = DIR``.
+    The script also passes the line itself (``COMP_LINE``, ``COMP_POINT``), split here only at
+    spaces as the command will be; without it, the pieces before the cursor are joined again.
+    Bash replaces only the text after the last ``:``, so candidates go back without what
+    comes before it."""
 
     name = "bash"
     template = _BASH
     _before_colon = ""
 
     def get_completion_args(self) -> tuple[list[str], str]:
-        args, incomplete = super().get_completion_args()
-        typed = os.environ.get("COMP_LINE")
-        point = os.environ.get("COMP_POINT", "")
-        if typed is not None and point.isdigit():
-            typed = typed[: int(point)]
+        split_args, current = super().get_completion_args()  # bash's own words
+        line = os.environ.get("COMP_LINE")
+        if line is None:
+            args, incomplete = self._joined(split_args, current)
+        else:
+            point = os.environ.get("COMP_POINT", "")
+            typed = line[: int(point)] if point.isdigit() else line
+            # A marker after the cursor tells a new word (after a space) from a started one.
+            words = click_completion.split_arg_string(typed + "\x00")
+            args, incomplete = words[1:-1], words[-1][:-1] if words else ""
+        value = incomplete.partition("=")[2] if incomplete.startswith("-") else incomplete
+        # What bash will replace: its current word, after the last ':' it split at.
+        if ":" in value and current in (":", value.rpartition(":")[2]):
+            self._before_colon = value.rpartition(":")[0] + ":"
+        return args, incomplete
+
+    @staticmethod
+    def _joined(args: list[str], incomplete: str) -> tuple[list[str], str]:
         if args[-1:] == ["="] and len(args) > 1 and args[-2].startswith("-"):
             args = args[:-1]  # --option=value: Click takes the option, then its value
-        joined = incomplete
-        while args and (args[-1] == ":" or joined == ":"):
-            if joined == ":":
-                joined, args = args[-1] + ":", args[:-1]
+        while args and (args[-1] == ":" or incomplete == ":"):
+            if incomplete == ":":
+                incomplete, args = args[-1] + ":", args[:-1]
             elif len(args) > 1:
-                joined, args = args[-2] + ":" + joined, args[:-2]
+                incomplete, args = args[-2] + ":" + incomplete, args[:-2]
             else:
                 break
-        if joined != incomplete and (typed is None or typed.endswith(joined)):
-            self._before_colon = joined.rpartition(":")[0] + ":"
-            return args, joined
         return args, incomplete
 
     def format_completion(self, item: click_completion.CompletionItem) -> str:
