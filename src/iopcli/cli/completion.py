@@ -41,6 +41,7 @@ SHELLS = ("bash", "zsh", "fish")
 EDIT_SECTIONS = (
     "person",
     "program",
+    "clinician",
     "safety_plan",
     "meetings",
     "appointments",
