@@ -8,6 +8,7 @@ Fast: library functions and the in-process ``run`` fixture; the terminal is
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,8 @@ from typing import Any
 import icalendar
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from conftest import EXAMPLES, Run
@@ -23,6 +26,17 @@ from iopcli.cli.interview import already_there
 from iopcli.directory import open_directory
 from iopcli.export import ExportOptions, render
 from iopcli.feeds import read_feed
+from iopcli.interview import (
+    Interview,
+    days_text,
+    long_date,
+    prune,
+    read_date,
+    read_days,
+    read_link,
+    read_minutes,
+    read_zone,
+)
 from iopcli.model import AftercarePlan
 from iopcli.planfile import dump_plan, parse_plan, read_plan
 from iopcli.store import NotFoundError, open_store
@@ -183,3 +197,256 @@ def test_a_meeting_typed_in_by_hand_counts_as_the_same_meeting() -> None:
     assert already_there([typed], listed) == "owls"
     assert already_there([typed], {**listed, "start": "21:00"}) is None
     assert already_there([typed], {**listed, "days": ["sat"]}) is None
+
+
+# --- forgiving answers -------------------------------------------------------------------------
+
+TUESDAY = dt.date(2026, 12, 1)
+
+
+@pytest.mark.parametrize(
+    ("typed", "day"),
+    [
+        ("12/10", dt.date(2026, 12, 10)),
+        ("Dec 10", dt.date(2026, 12, 10)),
+        ("10 December", dt.date(2026, 12, 10)),
+        ("next Tue", dt.date(2026, 12, 8)),
+        ("thursday", dt.date(2026, 12, 3)),
+        ("11/30", dt.date(2027, 11, 30)),  # the next one to come
+        ("1/5/27", dt.date(2027, 1, 5)),
+        ("2027-03-01", dt.date(2027, 3, 1)),
+        ("tomorrow", dt.date(2026, 12, 2)),
+    ],
+)
+def test_dates_as_people_type_them(typed: str, day: dt.date) -> None:
+    assert read_date(typed, TUESDAY) == day
+
+
+def test_a_date_is_echoed_with_its_weekday() -> None:
+    assert long_date(dt.date(2026, 12, 15)) == "Tuesday, December 15, 2026"
+
+
+@given(st.dates(dt.date(1900, 1, 1), dt.date(2200, 12, 31)))
+def test_every_date_reads_back_from_its_iso_and_its_echo(day: dt.date) -> None:
+    assert read_date(day.isoformat(), TUESDAY) == day
+    assert read_date(f"{day:%b} {day.day} {day.year}", TUESDAY) == day
+    assert read_date(f"{day.month}/{day.day}/{day.year}", TUESDAY) == day
+
+
+@pytest.mark.parametrize(
+    ("typed", "minutes"),
+    [("50", "50"), ("50 min", "50"), ("1h", "60"), ("1h30", "90"), ("1:15", "75"),
+     ("1.5 hours", "90"), ("90 minutes", "90")],
+)  # fmt: skip
+def test_durations(typed: str, minutes: str) -> None:
+    assert read_minutes(typed) == minutes
+
+
+def test_a_duration_that_is_not_one_names_the_rule() -> None:
+    with pytest.raises(ValueError, match=r"a number of minutes, e\.g\. 50"):
+        read_minutes("often")
+
+
+@pytest.mark.parametrize(
+    ("typed", "zone"),
+    [
+        ("Denver", "America/Denver"),
+        ("Mountain", "America/Denver"),
+        ("america/denver", "America/Denver"),
+        ("new york", "America/New_York"),
+        ("Pacific time", "America/Los_Angeles"),
+        ("Europe/London", "Europe/London"),
+    ],
+)
+def test_time_zones_by_city_or_common_name(typed: str, zone: str) -> None:
+    assert read_zone(typed) == zone
+
+
+def test_an_unsure_time_zone_gets_a_suggestion() -> None:
+    with pytest.raises(ValueError, match="did you mean America/Denver"):
+        read_zone("Denvr")
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("Mondays and Thursdays", {"days": ["mon", "thu"], "repeat": "weekly", "weeks": []}),
+        ("every other Saturday", {"days": ["sat"], "repeat": "every_2_weeks", "weeks": []}),
+        ("1st and 3rd Friday", {"days": ["fri"], "repeat": "monthly", "weeks": ["1st", "3rd"]}),
+        ("last Sunday of the month", {"days": ["sun"], "repeat": "monthly", "weeks": ["last"]}),
+        ("tue, thu", {"days": ["tue", "thu"], "repeat": "weekly", "weeks": []}),
+    ],
+)
+def test_meeting_days_as_people_say_them(typed: str, meant: dict[str, Any]) -> None:
+    assert read_days(typed) == meant
+    assert read_days(days_text(meant)) == meant  # what the draft records reads back the same
+
+
+@given(
+    st.lists(st.sampled_from(["mon", "tue", "wed", "thu", "fri", "sat", "sun"]), min_size=1),
+    st.sampled_from(["weekly", "every_2_weeks", "monthly"]),
+    st.lists(st.sampled_from(["1st", "2nd", "3rd", "4th", "5th", "last"]), min_size=1),
+)
+def test_recorded_days_always_read_back(days: list[str], repeat: str, weeks: list[str]) -> None:
+    meant = {
+        "days": list(dict.fromkeys(days)),
+        "repeat": repeat,
+        "weeks": list(dict.fromkeys(weeks)) if repeat == "monthly" else [],
+    }
+    assert read_days(days_text(meant)) == meant
+
+
+def test_a_link_without_its_start() -> None:
+    assert read_link("zoom.us/j/123") == "https://zoom.us/j/123"
+    assert read_link("http://x.example.org") == "http://x.example.org"
+
+
+# --- the interview: back, ?, people once, picks, edit in place -----------------------------
+
+BASE: dict[str, Any] = {
+    "id": "lee-0001",
+    "person": {"name": "Lee", "timezone": "America/Chicago"},
+    "program": {"name": "Hope IOP", "discharge_date": "2027-03-01"},
+}
+
+
+class Script:
+    """Answers in order: (start of the expected prompt, answer)."""
+
+    def __init__(self, steps: list[tuple[str, str]]) -> None:
+        self.steps = list(steps)
+        self.said: list[str] = []
+        self.asked: list[str] = []
+
+    def say(self, text: str, style: str = "") -> None:
+        self.said.append(text)
+
+    def ask(self, prompt: str, default: str | None) -> str:
+        self.asked.append(prompt)
+        assert self.steps, f"not in the script: {prompt!r}"
+        expected, answer = self.steps.pop(0)
+        assert prompt.startswith(expected), f"asked {prompt!r}, the script expected {expected!r}"
+        return answer
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("IOPCLI_HOME", str(tmp_path / "home"))
+    return tmp_path / "home"
+
+
+def test_back_returns_to_the_previous_question_and_forgets_its_answer(home: Path) -> None:
+    person = Script(
+        [
+            ("Name on the plan", "Lee"),
+            ("Time zone", "Denver"),
+            ("More details", "back"),
+            ("Time zone", "back"),
+            ("Name on the plan", "Lea"),
+            ("Time zone", "?"),
+            ("Time zone", "Chicago"),
+            ("More details", ""),
+        ]
+    )
+    draft = drafts.start("new", home)
+    data = Interview(person, draft, {}, {}).run(only="person")
+    assert data["person"] == {"name": "Lea", "timezone": "America/Chicago"}
+    assert person.said.count("  = America/Denver") == 1
+    assert any("A city (Denver)" in line and "'back'" in line for line in person.said)
+    assert draft.answers["person/name"] == "Lea"
+
+
+def test_back_at_the_first_question_says_so(home: Path) -> None:
+    person = Script([("Name on the plan", "back"), ("Name on the plan", "Lee")])
+    person.steps += [("Time zone", "UTC"), ("More details", "")]
+    Interview(person, drafts.start("new", home), {}, {}).run(only="person")
+    assert "  This is the first question." in person.said
+
+
+def test_people_already_in_the_plan_and_the_clinics_are_picked_by_number(home: Path) -> None:
+    config = {
+        "professionals": [
+            {"name": "Dr. Amara Osei", "role": "psychiatrist", "phone": "312-555-0150"}
+        ],
+        "after_hours": {"name": "Hope IOP after hours", "phone": "312-555-0199"},
+        "emergency_department": {"name": "Northside ED", "address": "1 Lake St"},
+    }
+    ada = {"name": "Ada", "relationship": "sister", "phone": "720-555-0188"}
+    base = {**BASE, "safety_plan": {"people_to_ask": [ada]}}
+    person = Script([("Add a support contact?", "1, 2"), ("Add another support contact?", "")])
+    data = Interview(person, drafts.start("new", home), base, config).run(only="contacts")
+    assert "From the list: 1. Ada (sister, 720-555-0188); 2. Dr. Amara Osei (" in person.said[0]
+    assert data["contacts"] == [
+        {"name": "Ada", "relationship": "sister", "phone": "720-555-0188", "role": "family"},
+        {"name": "Dr. Amara Osei", "relationship": "psychiatrist", "phone": "312-555-0150",
+         "role": "other"},
+    ]  # fmt: skip
+
+    step5 = Script(
+        [
+            ("Step 1.", ""),
+            ("Step 2.", ""),
+            ("Add a person who helps", ""),
+            ("Step 3.", ""),
+            ("Change one?", ""),
+            ("Add another person you can ask", ""),
+            ("Add a professional", "1,2,4"),
+            ("Add another professional", ""),
+            ("Step 6.", ""),
+            ("A reason for living", ""),
+        ]
+    )
+    base = {**BASE, "safety_plan": {"people_to_ask": [ada]}}
+    data = Interview(step5, drafts.start("new", home), base, config).run(only="safety_plan")
+    names = [p["name"] for p in data["safety_plan"]["professionals"]]
+    assert names == ["Northside ED", "Hope IOP after hours", "Ada"]
+
+
+def test_an_item_is_changed_in_place_and_keeps_its_id(home: Path) -> None:
+    base = read_plan(str(DANA)).model_dump(mode="json", exclude_defaults=True)
+    before = base["meetings"][0]
+    steps = [
+        ("Change one?", "1"),
+        ("Meeting name", "Lincoln Square Big Book (new room)"),
+        ("Fellowship", ""),
+        ("Day(s)", ""),
+        ("Start time", "19:00"),
+        ("End time", ""),
+        ("In person, online or both?", ""),
+        ("Place name", ""),
+        ("Address", ""),
+        ("More details", ""),
+        ("Change one?", "3 to 1"),
+        ("Change one?", "-3"),
+        ("Change one?", ""),
+        ("Add another meeting?", ""),
+    ]
+    person = Script(steps)
+    data = Interview(person, drafts.start("edit", home), base, {}).run(only="meetings")
+    plan = AftercarePlan.model_validate(prune(data))
+    ids = [m.id for m in plan.meetings]
+    assert ids == ["sunday-night-speaker", "lincoln-square-big-book"]
+    changed = plan.meetings[1]
+    assert changed.name == "Lincoln Square Big Book (new room)"
+    assert changed.start == dt.time(19, 0)
+    assert changed.days == list(read_plan(str(DANA)).meetings[0].days)
+    assert changed.address == before.get("address")
+    assert any(line.startswith("  1. Lincoln Square Big Book Study (") for line in person.said)
+
+
+def test_an_edit_draft_from_before_the_edit_menu_still_resumes(home: Path) -> None:
+    base = read_plan(str(DANA)).model_dump(mode="json", exclude_defaults=True)
+    old = drafts.Draft(id="old", kind="edit", started="", home=home)
+    old.answers = {
+        "meetings/meetings/keep/0": "y",
+        "meetings/meetings/keep/1": "n",
+        "meetings/meetings/keep/2": "y",
+        "meetings/meetings/add/0": "n",
+    }
+    silent = Script([])
+    data = Interview(silent, old, base, {}).run(only="meetings")
+    assert silent.asked == []
+    assert [m["id"] for m in data["meetings"]] == [
+        "lincoln-square-big-book",
+        "sunday-night-speaker",
+    ]

@@ -25,6 +25,7 @@ from iopcli.model import (
     Appointment,
     ClinicianNotes,
     Contact,
+    ContactRole,
     CopingStrategy,
     Goal,
     Helper,
@@ -906,7 +907,7 @@ def _summary(item: dict[str, Any]) -> str:
             )
         )
     for key in ("start", "date", "time", "relationship", "role", "dose", "schedule"):
-        if item.get(key):
+        if item.get(key) and str(item[key]) not in facts:
             facts.append(str(item[key]))
     for key in ("location", "address", "online_url", "link", "phone"):
         if item.get(key):
@@ -1281,8 +1282,9 @@ class Interview:
             *(self.base.get("contacts") or []),
         ]:
             add(entry)
-        for entry in self._clinic("professionals"):
-            add({**entry, "relationship": entry.get("relationship") or entry.get("role")})
+        for entry in self.config.get("professionals") or []:
+            if isinstance(entry, dict):
+                add({**entry, "relationship": entry.get("relationship") or entry.get("role")})
         return found
 
     def _clinic(self, key: str) -> list[dict[str, Any]]:
@@ -1331,8 +1333,11 @@ class Interview:
         relation = str(item.get("relationship") or "")
         if model is Professional and relation and not item.get("role"):
             item["role"] = relation
-        if model is Contact and relation and "role" not in item:
-            item["role"] = _RELATIONS.get(relation.lower().split()[-1], "other")
+        if model is Contact:
+            roles = {role.value for role in ContactRole}
+            if str(item.get("role") or "").lower() not in roles:
+                last = relation.lower().split()[-1] if relation.split() else ""
+                item["role"] = _RELATIONS.get(last, "other")
         return {k: v for k, v in item.items() if k in model.model_fields and k != "id"}
 
     # --- lists ------------------------------------------------------------------------------
