@@ -574,6 +574,16 @@ def test_no_address_is_a_usage_error(tmp_path: Path) -> None:
     assert "iopcli config set caldav_url URL" in ran.stderr
 
 
+def test_a_report_into_a_folder_is_refused_before_anything_is_sent(tmp_path: Path) -> None:
+    down = f"http://127.0.0.1:{free_port()}/"  # nothing is contacted: no "cannot connect"
+    ran = run_with(tmp_path, "publish", str(EXAMPLE), "--caldav", down, "--report", str(tmp_path))
+    assert ran.returncode == 2
+    assert ran.stderr == f"--report: {tmp_path} is a folder; give a file name\n"
+    both = run_with(tmp_path, "publish", str(EXAMPLE), "--all", "--caldav", down)
+    assert both.returncode == 2
+    assert both.stderr == "--all: name no plans as well\n"
+
+
 def test_a_plan_file_written_by_iopcli_publishes_the_same(server: str, tmp_path: Path) -> None:
     """A plan saved by iopcli (dump_plan) gives the same events: the UIDs do not move."""
     plan = read_plan(str(EXAMPLE))

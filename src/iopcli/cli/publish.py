@@ -153,6 +153,8 @@ def publish(
     if all_stored and plans:
         raise UsageError("--all: name no plans as well")
     report_path = Path(report) if report is not None else None
+    if report_path is not None and report_path.is_dir():  # said before anything is sent
+        raise UsageError(f"--report: {report} is a folder; give a file name")
     login = user or settings.get("caldav_user") or None
     target = Target(url, calendar, find_credentials(url, login), create=create, timeout=timeout)
     if in_the_clear(url, target.credentials):
