@@ -201,6 +201,21 @@ def test_every_candidate_resolves_to_its_own_plan(
             store.resolve(value)
 
 
+def test_revisions_complete_newest_first(tmp_path: Path, run: Run) -> None:
+    first = _plan_file(tmp_path, "Dana", DANA_ID)
+    assert run("import", str(first)).returncode == 0
+    (tmp_path / "again").mkdir()
+    second = _plan_file(tmp_path / "again", "Dana Q", DANA_ID)
+    assert run("import", str(second)).returncode == 0
+    assert values(tmp_path, "iopcli restore dana-q ") == ["2", "1"]
+    assert values(tmp_path, "iopcli diff dana-q ") == ["2", "1"]
+    assert values(tmp_path, "iopcli diff dana-q 1 ") == ["2", "1"]
+    assert values(tmp_path, "iopcli restore nobody ") == []
+    described = protocol(tmp_path, "zsh", "iopcli restore 3f6c2a9e ").stdout.splitlines()
+    assert described[:2] == ["plain", "2"]
+    assert re.fullmatch(rf"\d{{4}}-\d\d-\d\d \d\d:\d\d import {DANA_ID}.yaml", described[2])
+
+
 # --- sections, formats, directory listings ----------------------------------------------
 
 

@@ -280,6 +280,27 @@ def listing(ctx: typer.Context, incomplete: str) -> Candidates:
     return _quietly(_listings, ctx, incomplete)
 
 
+def _revisions(ctx: typer.Context, incomplete: str) -> Candidates:
+    plan = ctx.params.get("plan")
+    if not isinstance(plan, str) or not plan:
+        return []
+    from iopcli.store import open_store
+
+    with open_store(_home(ctx), create=False) as store:
+        history = store.history(store.resolve(plan))
+    return [
+        (str(r.number), f"{r.saved_at.astimezone():%Y-%m-%d %H:%M} {' '.join(r.source.split())}")
+        for r in reversed(history)
+    ]
+
+
+@_by_name
+def revision(ctx: typer.Context, incomplete: str) -> Candidates:
+    """``diff PLAN OLD NEW`` and ``restore PLAN REVISION``: the plan's revisions, newest first,
+    with when and how each was saved."""
+    return _quietly(_revisions, ctx, incomplete)
+
+
 # --- the shells --------------------------------------------------------------------------
 
 _BASH = """\

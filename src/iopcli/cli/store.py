@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from iopcli.cli import completion as complete
 from iopcli.cli.common import JsonOption, PlanFiles, StoredPlan, err, home, reports_errors
 from iopcli.cli.render import local_minute, print_json, print_table, shown, some_of
 
@@ -138,10 +139,16 @@ def history(plan: StoredPlan, as_json: JsonOption = False) -> None:
 def diff(
     plan: StoredPlan,
     old: Annotated[
-        int | None, typer.Argument(help="Older revision (default: the one before).")
+        int | None,
+        typer.Argument(
+            help="Older revision (default: the one before).", autocompletion=complete.revision
+        ),
     ] = None,
     new: Annotated[
-        int | None, typer.Argument(help="Newer revision (default: the current one).")
+        int | None,
+        typer.Argument(
+            help="Newer revision (default: the current one).", autocompletion=complete.revision
+        ),
     ] = None,
 ) -> None:
     """What changed between two revisions, field by field."""
@@ -168,7 +175,10 @@ def diff(
 @reports_errors
 def restore(
     plan: StoredPlan,
-    revision: Annotated[int, typer.Argument(help="The revision to bring back.")],
+    revision: Annotated[
+        int,
+        typer.Argument(help="The revision to bring back.", autocompletion=complete.revision),
+    ],
 ) -> None:
     """Make an old revision current again (as a new revision; nothing is lost)."""
     from iopcli.store import open_store
