@@ -40,6 +40,7 @@ from iopcli.publish import (
     find_credentials,
     publish_plan,
     read_record,
+    record_path,
 )
 from iopcli.schedule import occurrences, plan_series
 from strategies import plans
@@ -163,8 +164,9 @@ class _Quiet(WSGIRequestHandler):
 @pytest.fixture(scope="module")
 def full_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, bool]]]:
     """Radicale in this process behind a middleware that answers every PUT with 507 while
-    ``state["full"]`` (a server whose disk is full, and then is not), and with 403 while
-    ``state["read_only"]`` (a calendar shared read-only)."""
+    ``state["full"]`` (a server whose disk is full, and then is not), with 403 while
+    ``state["read_only"]`` (a calendar shared read-only), and without its ETag while
+    ``state["no_etag"]`` (servers that change what they store send none, RFC 4791 5.3.4)."""
     from radicale import Application, config
 
     configuration = config.load()
@@ -178,7 +180,7 @@ def full_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
         privileged=True,
     )
     radicale = Application(configuration)
-    state = {"full": True, "read_only": False}
+    state = {"full": True, "read_only": False, "no_etag": False}
 
     def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         if environ["REQUEST_METHOD"] == "PUT" and state["full"]:
@@ -187,6 +189,13 @@ def full_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
         if environ["REQUEST_METHOD"] == "PUT" and state["read_only"]:
             start_response("403 Forbidden", [("Content-Type", "text/plain")])
             return [b"read-only\n"]
+        if environ["REQUEST_METHOD"] == "PUT" and state["no_etag"]:
+
+            def untagged(status: str, headers: list[tuple[str, str]], *rest: Any) -> Any:
+                kept = [(k, v) for k, v in headers if k.lower() != "etag"]
+                return start_response(status, kept, *rest)
+
+            return radicale(environ, untagged)
         return radicale(environ, start_response)
 
     httpd: WSGIServer = make_server("127.0.0.1", 0, app, handler_class=_Quiet)
@@ -714,3 +723,19 @@ def test_a_bad_plan_file_is_its_own_lines_and_the_others_go_on(server: str, tmp_
     assert ran.stderr.startswith(f"{bad}:14: meetings.0.start: '7xm' is not a time of day")
     assert len(ran.stderr.splitlines()) == 1
     assert f"{small}: 2 would be created" in ran.stdout
+
+
+def test_a_server_that_sends_no_etag_on_put_is_asked_once(
+    full_server: tuple[str, dict[str, bool]], tmp_path: Path
+) -> None:
+    url, state = full_server
+    plan = read_plan(str(small_plan(tmp_path, 7)))
+    state["full"], state["no_etag"] = False, True
+    try:
+        login = Target(url, "No tags", Credentials("bo", "any", "environment"), create=True)
+        outcome = publish_plan(plan, Connection(login), OPTIONS, tmp_path)
+    finally:
+        state["no_etag"] = False
+    record = read_record(record_path(tmp_path, outcome.calendar_url, plan.id))
+    assert len(record) == 2
+    assert all(entry.etag for entry in record.values())

@@ -621,6 +621,12 @@ def publish_plan(
             else:
                 known[step.uid] = Published(step.href, etag, wanted[step.uid].digest)
             outcome.done.append(step)
+        # A server that sends no (strong) ETag with its answer to PUT: read them back once,
+        # or an edit made on the server later could not be told from our own version.
+        untagged = {s.uid for s in outcome.done if s.action != "delete" and not known[s.uid].etag}
+        if untagged:
+            for uid, found in connection.ours(calendar, untagged).items():
+                known[uid] = Published(found.href, found.etag, known[uid].digest)
     except PublishError:
         raise
     except Exception as exc:
