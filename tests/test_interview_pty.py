@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import icalendar
 import pytest
 
 from conftest import ROOT, Run
@@ -1004,3 +1005,334 @@ def test_a_counselor_phone_without_a_name_still_ends_in_a_saved_plan(tmp_path: P
         script["Counselor's name"] = "Sam"  # a fixed interview may ask again; give a name then
     assert t.child.exitstatus == 0, t.said[-300:]
     assert stored(tmp_path).program.counselor is None
+
+
+# --- issue 14: the discharge plan in 15 minutes -------------------------------------------------
+
+CLINIC = """
+program = "Hope IOP"
+timezone = "America/Chicago"
+discreet = true
+
+[[counselors]]
+name = "Sam Rivera"
+phone = "312-555-0100"
+
+[[professionals]]
+name = "Dr. Amara Osei"
+role = "psychiatrist"
+phone = "312-555-0150"
+address = "200 N Michigan Ave, Chicago"
+
+[[professionals]]
+name = "Jordan Lee"
+role = "therapist"
+phone = "312-555-0155"
+address = "Hope IOP, 40 W Lake St, Chicago"
+
+[[professionals]]
+name = "Dr. Priya Shah"
+role = "family therapist"
+phone = "312-555-0166"
+
+[after_hours]
+name = "Hope IOP after-hours line"
+phone = "312-555-0199"
+
+[emergency_department]
+name = "Northwestern Memorial ED"
+phone = "312-555-0111"
+address = "251 E Huron St, Chicago"
+
+[[meetings]]
+name = "Lincoln Square Big Book"
+fellowship = "aa"
+days = ["wed"]
+start = "19:30"
+location = "St. Mark's hall"
+address = "12 Main St, Chicago"
+
+[[meetings]]
+name = "Saturday SMART"
+fellowship = "smart_recovery"
+days = ["sat"]
+start = "10:00"
+repeat = "every_2_weeks"
+first_date = "2027-03-06"
+online_url = "https://meet.example.org/smart"
+
+[[meetings]]
+name = "Women's Step Study"
+fellowship = "na"
+days = ["fri"]
+weeks = ["1st", "3rd"]
+start = "18:00"
+location = "Hope IOP, room 2"
+
+[[resources]]
+name = "Northside Food Pantry"
+category = "food"
+phone = "312-555-0170"
+
+[[resources]]
+name = "Lakeview Housing Navigation"
+category = "housing"
+url = "https://housing.example.org"
+
+[[resources]]
+name = "Legal Aid Chicago"
+category = "legal"
+phone = "312-555-0177"
+"""
+
+# The plan of issue 14: three support groups, weekly therapy, family therapy every other week,
+# monthly psychiatry, two medications, four triggers, five coping skills, the six safety-plan
+# steps, three resources, two goals; people entered once; the clinic's lists do most of it.
+FAST_PATH = [
+    ("Name on the plan", "Teresa Okafor-Lind"),
+    ("Time zone [America/Chicago]", ""),
+    ("More details (pronouns", ""),
+    ("Program or clinic [Hope IOP]", ""),
+    ("Counselor's name", "1"),
+    ("Discharge date", "3/1/2027"),
+    ("Care after discharge", "iop"),
+    ("Next plan review [2027-03-31]", ""),
+    ("Fill this in now?", "y"),  # clinician only
+    ("Diagnoses", "F10.20 Alcohol use disorder, moderate; F33.1 Major depressive disorder"),
+    ("Insurance plan", "Blue Cross PPO XQZ123456789"),
+    ("Payer", "Blue Cross Blue Shield of Illinois"),
+    ("Level-of-care notes", "Step-down after six weeks of IOP"),
+    ("Referred by", "Northwestern Memorial ED"),
+    ("Fill this in now?", ""),  # people, once
+    ("Name (Enter when done)", "Renee"),
+    ("Who they are to you", "sponsor"),
+    ("Phone", "312-555-0123"),
+    ("Name (Enter when done)", "Ada"),
+    ("Who they are to you", "sister"),
+    ("Phone", "720-555-0188"),
+    ("Name (Enter when done)", ""),
+    ("Fill this in now?", ""),  # safety plan
+    ("Step 1.", "Not sleeping; Skipping meals; Pulling away from friends"),
+    ("Step 1.", ""),
+    ("Step 2.", "Walk the dog; Box breathing; A shower and loud music"),
+    ("Step 2.", ""),
+    ("Add a person who helps", "2"),
+    ("Add another person who helps", ""),
+    ("Step 3. A place", "The library; Sunday dinner at my aunt's"),
+    ("Step 3. A place", ""),
+    ("Add a person you can ask", "1,2"),
+    ("Add another person you can ask", ""),
+    ("Add a professional", "1,2,3"),
+    ("Add another professional", ""),
+    ("Step 6.", "No alcohol at home; Ada keeps the car keys on weekends"),
+    ("Step 6.", ""),
+    ("A reason for living", "My niece Maya"),
+    ("A reason for living", ""),
+    ("Fill this in now?", ""),  # meetings
+    ("Add a meeting?", "1,2,3"),
+    ("Add another meeting?", ""),
+    ("Fill this in now?", ""),  # appointments
+    ("With whom (Enter when done)", "4"),
+    ("Kind (individual", ""),
+    ("First date", "Mar 2 2027"),
+    ("Time, e.g. 3pm", "5:30pm"),
+    ("Repeats (once", "weekly"),
+    ("Where (an address", ""),
+    ("More details", ""),
+    ("With whom (Enter when done)", "5"),
+    ("Kind (individual", ""),
+    ("First date", "3/11/2027"),
+    ("Time, e.g. 3pm", "6pm"),
+    ("Repeats (once", "every 2 weeks"),
+    ("Where (an address", "zoom.us/j/5550199"),
+    ("More details", ""),
+    ("With whom (Enter when done)", "3"),
+    ("Kind (individual", ""),
+    ("First date", "3/4/2027"),
+    ("Time, e.g. 3pm", "10am"),
+    ("Repeats (once", "monthly"),
+    ("Where (an address", ""),
+    ("More details", ""),
+    ("With whom (Enter when done)", ""),
+    ("Fill this in now?", ""),  # medications
+    ("Medication (Enter when done)", "Naltrexone"),
+    ("Dose", "50 mg"),
+    ("When to take it", "Every morning"),
+    ("Prescriber", "3"),
+    ("More details", "y"),
+    ("Pharmacy: ", "Corner Drug"),
+    ("Pharmacy phone", "312-555-0181"),
+    ("Next refill", "3/28/2027"),
+    ("Refill every how many days", "30"),
+    ("Medication (Enter when done)", "Sertraline"),
+    ("Dose", "100 mg"),
+    ("When to take it", "Every morning"),
+    ("Prescriber", "3"),
+    ("More details", ""),
+    ("Medication (Enter when done)", ""),
+    ("Fill this in now?", ""),  # resources
+    ("Add a resource?", "1,2,3"),
+    ("Add another resource?", ""),
+    ("Fill this in now?", ""),  # staying on track
+    ("Trigger (Enter when done)", "Payday"),
+    ("What you will do about it", "Give the cash card to Ada"),
+    ("More details", ""),
+    ("Trigger (Enter when done)", "Old drinking friends; The bar on Clark St; Friday nights alone"),
+    ("Trigger (Enter when done)", ""),
+    ("An early warning sign", ""),
+    ("Skill (Enter when done)", "Urge surfing; Call Renee; HALT check; Play the tape forward;"
+     " Box breathing"),
+    ("Skill (Enter when done)", ""),
+    ("A high-risk situation", ""),
+    ("A step to take after a slip", ""),
+    ("A reason for your recovery", ""),
+    ("Fill this in now?", ""),  # contacts
+    ("Add a support contact?", "1,2"),
+    ("Add another support contact?", ""),
+    ("Fill this in now?", ""),  # goals
+    ("Goal (Enter when done)", "Three meetings a week; Back at work by June"),
+    ("Goal (Enter when done)", ""),
+    ("Fill this in now?", "n"),  # notes
+    ("Fill one in now?", ""),
+    ("Save this plan?", "y"),
+    ("Write the handout and calendar now?", ""),
+    ("Discreet calendar titles?", ""),
+    ("name in the file names?", ""),
+    ("Folder [out]", ""),
+]  # fmt: skip
+
+
+def test_the_issue_sized_plan_takes_at_most_110_answers(tmp_path: Path, run: Run) -> None:
+    (tmp_path / "home").mkdir()
+    (tmp_path / "home" / "config.toml").write_text(CLINIC, "utf-8")
+    t = Terminal(tmp_path, "new")
+    t.answers(FAST_PATH)
+    assert t.end() == 0, t.output[-600:]
+    assert len(FAST_PATH) <= 110  # every answer typed, Enter included
+    said = t.said
+    assert "= Monday, March 1, 2027" in said  # dates echoed with their weekday
+    assert "= every other Saturday" not in said  # picked from the list: nothing to read
+
+    plan = stored(tmp_path)
+    assert plan.person.model_dump(exclude_none=True) == {
+        "name": "Teresa Okafor-Lind",
+        "language": "en",
+        "timezone": "America/Chicago",
+        "region": "US",
+    }
+    program = plan.program
+    assert (program.name, program.discharge_date) == ("Hope IOP", dt.date(2027, 3, 1))
+    assert (program.counselor.name, program.counselor.phone) == ("Sam Rivera", "312-555-0100")
+    assert (program.level_of_care.value, program.next_review) == (
+        "iop_step_down",
+        dt.date(2027, 3, 31),
+    )
+    clinician = plan.clinician
+    assert clinician.diagnoses == [
+        "F10.20 Alcohol use disorder, moderate",
+        "F33.1 Major depressive disorder",
+    ]
+    assert (clinician.insurance, clinician.payer) == (
+        "Blue Cross PPO XQZ123456789",
+        "Blue Cross Blue Shield of Illinois",
+    )
+    assert clinician.level_of_care_notes == "Step-down after six weeks of IOP"
+    assert clinician.referral_source == "Northwestern Memorial ED"
+
+    safety = plan.safety_plan
+    assert safety.warning_signs == ["Not sleeping", "Skipping meals", "Pulling away from friends"]
+    assert safety.coping_strategies == ["Walk the dog", "Box breathing", "A shower and loud music"]
+    assert [(h.name, h.relationship, h.phone) for h in safety.distraction_people] == [
+        ("Ada", "sister", "720-555-0188")
+    ]
+    assert safety.distraction_places == ["The library", "Sunday dinner at my aunt's"]
+    assert [(h.name, h.relationship, h.phone) for h in safety.people_to_ask] == [
+        ("Renee", "sponsor", "312-555-0123"),
+        ("Ada", "sister", "720-555-0188"),
+    ]
+    assert [(p.name, p.role, p.phone, p.address) for p in safety.professionals] == [
+        ("Northwestern Memorial ED", "emergency department", "312-555-0111",
+         "251 E Huron St, Chicago"),
+        ("Hope IOP after-hours line", "after-hours line", "312-555-0199", None),
+        ("Dr. Amara Osei", "psychiatrist", "312-555-0150", "200 N Michigan Ave, Chicago"),
+    ]  # fmt: skip
+    assert safety.safe_environment == ["No alcohol at home", "Ada keeps the car keys on weekends"]
+    assert safety.reasons_for_living == ["My niece Maya"]
+
+    big_book, smart, women = plan.meetings
+    assert (big_book.id, big_book.name, big_book.fellowship.value) == (
+        "lincoln-square-big-book", "Lincoln Square Big Book", "aa"
+    )  # fmt: skip
+    assert ([d.value for d in big_book.days], big_book.start) == (["wed"], dt.time(19, 30))
+    assert (big_book.location, big_book.address) == ("St. Mark's hall", "12 Main St, Chicago")
+    assert (smart.repeat.value, smart.first_date) == ("every_2_weeks", dt.date(2027, 3, 6))
+    assert smart.online_url == "https://meet.example.org/smart"
+    assert (women.repeat.value, [w.value for w in women.weeks]) == ("monthly", ["1st", "3rd"])
+
+    therapy, family, psychiatry = plan.appointments
+    assert (therapy.provider, therapy.kind.value, therapy.repeat.value) == (
+        "Jordan Lee", "individual", "weekly"
+    )  # fmt: skip
+    assert (therapy.date, therapy.time) == (dt.date(2027, 3, 2), dt.time(17, 30))
+    assert (therapy.address, therapy.phone) == ("Hope IOP, 40 W Lake St, Chicago", "312-555-0155")
+    assert (family.provider, family.kind.value, family.repeat.value) == (
+        "Dr. Priya Shah", "family", "every_2_weeks"
+    )  # fmt: skip
+    assert (family.date, family.time) == (dt.date(2027, 3, 11), dt.time(18, 0))
+    assert (family.link, family.address) == ("https://zoom.us/j/5550199", None)
+    assert (psychiatry.provider, psychiatry.kind.value, psychiatry.repeat.value) == (
+        "Dr. Amara Osei", "psychiatry", "monthly"
+    )  # fmt: skip
+    assert (psychiatry.date, psychiatry.time) == (dt.date(2027, 3, 4), dt.time(10, 0))
+    assert psychiatry.duration_minutes == 60
+
+    naltrexone, sertraline = plan.medications
+    assert naltrexone.model_dump(exclude_none=True) == {
+        "id": "naltrexone",
+        "name": "Naltrexone",
+        "dose": "50 mg",
+        "schedule": "Every morning",
+        "prescriber": "Dr. Amara Osei",
+        "pharmacy": "Corner Drug",
+        "pharmacy_phone": "312-555-0181",
+        "next_refill": dt.date(2027, 3, 28),
+        "refill_every_days": 30,
+    }
+    assert (sertraline.name, sertraline.dose, sertraline.prescriber) == (
+        "Sertraline", "100 mg", "Dr. Amara Osei"
+    )  # fmt: skip
+    assert [(r.name, r.category.value) for r in plan.resources] == [
+        ("Northside Food Pantry", "food"),
+        ("Lakeview Housing Navigation", "housing"),
+        ("Legal Aid Chicago", "legal"),
+    ]
+    relapse = plan.relapse_prevention
+    assert [(t.trigger, t.response) for t in relapse.triggers] == [
+        ("Payday", "Give the cash card to Ada"),
+        ("Old drinking friends", None),
+        ("The bar on Clark St", None),
+        ("Friday nights alone", None),
+    ]
+    assert [c.strategy for c in relapse.coping_strategies] == [
+        "Urge surfing", "Call Renee", "HALT check", "Play the tape forward", "Box breathing"
+    ]  # fmt: skip
+    assert [(c.name, c.role.value, c.relationship, c.phone) for c in plan.contacts] == [
+        ("Renee", "sponsor", "sponsor", "312-555-0123"),
+        ("Ada", "family", "sister", "720-555-0188"),
+    ]
+    assert [(g.goal, g.term.value) for g in plan.goals] == [
+        ("Three meetings a week", "short"),
+        ("Back at work by June", "short"),
+    ]
+    assert plan.notes is None
+
+    # The export: a neutral file name, discreet titles (the clinic's default), nothing of the
+    # clinician's part in the handout.
+    stem = f"plan-{plan.id[:8]}"
+    handout = (tmp_path / "out" / f"{stem}.md").read_text("utf-8")
+    assert "F10.20" not in handout
+    assert "Blue Cross" not in handout
+    calendar = icalendar.Calendar.from_ical((tmp_path / "out" / f"{stem}.ics").read_bytes())
+    titles = {str(e["SUMMARY"]) for e in calendar.walk("VEVENT")}
+    assert titles <= {"Meeting", "Appointment", "Pick up prescription", "Plan review"}
+    assert "Lincoln Square" not in " ".join(titles)

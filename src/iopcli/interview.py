@@ -1129,6 +1129,8 @@ class Interview:
         stored: bool = False,
     ) -> None:
         self.current = data
+        if q.field == "counselor.phone" and data.pop("_picked", None):
+            return  # picked from the clinic's counselors: the phone came with the name
         if q.when is not None and not q.when(data):
             _set(data, q.field, None)
             return
@@ -1196,7 +1198,7 @@ class Interview:
     def _where_now(self, data: dict[str, Any], kind: str) -> str | None:
         """The current 'in person, online or both' of a stored item."""
         if kind == "place":
-            return None
+            return str(data.get("link") or data.get("address") or "") or None
         person = bool(data.get("location") or data.get("address"))
         online = bool(data.get("online_url") or data.get("online_phone"))
         if person and online:
@@ -1310,14 +1312,14 @@ class Interview:
 
     def _take(self, entry: dict[str, Any], q: Q, data: dict[str, Any]) -> None:
         """A person picked by number: their name, and what else the item can hold of them."""
-        data[q.field.split(".")[-1] if q.kind == "counselor" else q.field] = entry["name"]
         if q.kind == "counselor":
             counselor = data.setdefault("counselor", {})
             counselor["name"] = entry["name"]
-            data.pop("name", None)
             if entry.get("phone"):
                 counselor["phone"] = entry["phone"]
+                data["_picked"] = True
             return
+        data[q.field] = entry["name"]
         if q.field == "provider":
             if entry.get("phone") and not data.get("phone"):
                 data["phone"] = entry["phone"]
