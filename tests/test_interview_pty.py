@@ -1336,3 +1336,46 @@ def test_the_issue_sized_plan_takes_at_most_110_answers(tmp_path: Path, run: Run
     titles = {str(e["SUMMARY"]) for e in calendar.walk("VEVENT")}
     assert titles <= {"Meeting", "Appointment", "Pick up prescription", "Plan review"}
     assert "Lincoln Square" not in " ".join(titles)
+
+
+def _events(path: Path) -> dict[str, Any]:
+    calendar = icalendar.Calendar.from_ical(path.read_bytes())
+    return {str(e["UID"]): e for e in calendar.walk("VEVENT") if "RECURRENCE-ID" not in e}
+
+
+def test_edit_changes_one_field_of_one_meeting_and_the_calendar_event_moves(
+    tmp_path: Path, run: Run
+) -> None:
+    imported(run)
+    before = run("export", "dana", "--out", str(tmp_path / "before"), "--format", "ics")
+    assert before.returncode == 0, before.stderr
+    t = Terminal(tmp_path, "edit", "dana", "meetings")
+    listed = t.answer("Change one?", "1")
+    assert "1. Lincoln Square Big Book Study (tue, thu, 19:00, St. Brendan's" in " ".join(
+        listed.split()
+    )
+    t.answers([("Meeting name [Lincoln Square Big Book Study]", ""), ("Fellowship", "")])
+    t.answers([("Day(s), e.g. tue, thu or every other Saturday [tue, thu]", "")])
+    t.answers([("Start time, e.g. 7pm [19:00]", "6:30pm"), ("End time [20:15]", "")])
+    t.answers([("In person, online or both? [in person]", ""), ("Place name", "")])
+    t.answers([("Address", ""), ("More details", ""), ("Change one?", "")])
+    t.answers([("Add another meeting?", ""), ("Save this plan?", "y")])
+    t.sees("Saved Dana's plan (3f6c2a9e): revision 2.")
+    t.answers([("Write the handout", ""), ("Discreet", "n"), ("name in the file names", "y")])
+    t.answer("Folder [out]", "after")
+    assert t.end() == 0
+
+    after = dana_body(tmp_path)
+    was = dana_body(tmp_path, 1)
+    assert after["meetings"][0] == {**was["meetings"][0], "start": "18:30"}  # that one field
+    assert after["meetings"][1:] == was["meetings"][1:]
+
+    (old_ics,) = (tmp_path / "before").glob("*.ics")
+    old, new = _events(old_ics), _events(tmp_path / "after" / old_ics.name)
+    uid = next(u for u, e in old.items() if "Lincoln Square" in str(e["SUMMARY"]))
+    assert uid in new  # the same event, moved: its identity stays with the item
+    assert old[uid]["DTSTART"].dt.time() == dt.time(19, 0)
+    assert new[uid]["DTSTART"].dt.time() == dt.time(18, 30)
+    assert new[uid]["DURATION"].dt == old[uid]["DURATION"].dt + dt.timedelta(minutes=30)
+    assert int(new[uid]["SEQUENCE"]) > int(old[uid].get("SEQUENCE", 0))
+    assert set(new) == set(old)  # every other event is still there, none added
