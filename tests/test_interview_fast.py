@@ -26,6 +26,7 @@ from iopcli.cli.interview import already_there
 from iopcli.directory import open_directory
 from iopcli.export import ExportOptions, render
 from iopcli.feeds import read_feed
+from iopcli.ics import event_uid
 from iopcli.interview import (
     Interview,
     days_text,
@@ -450,3 +451,31 @@ def test_an_edit_draft_from_before_the_edit_menu_still_resumes(home: Path) -> No
         "lincoln-square-big-book",
         "sunday-night-speaker",
     ]
+
+
+# --- exporting after an edit cancels what was removed ------------------------------------------
+
+
+def test_export_after_an_edit_cancels_removed_items_without_previous(
+    run: Run, tmp_path: Path
+) -> None:
+    home = tmp_path / "home"
+    assert run("import", str(DANA)).returncode == 0
+    with open_store(home, create=False) as store:
+        body = store.body(DANA_ID)
+        gone = body["meetings"].pop(1)["id"]  # revision 2: one meeting removed
+        store.save(AftercarePlan.model_validate(body), base=1, source="test")
+        body["appointments"] = body["appointments"][1:]  # revision 3: an appointment too
+        store.save(AftercarePlan.model_validate(body), base=2, source="test")
+        appointment = store.body(DANA_ID, 1)["appointments"][0]["id"]
+    result = run("export", "dana", "--out", str(tmp_path / "out"), "--format", "ics")
+    assert result.returncode == 0, result.stderr
+    (path,) = (tmp_path / "out").glob("*.ics")
+    calendar = icalendar.Calendar.from_ical(path.read_bytes())
+    cancelled = {
+        str(e["UID"]) for e in calendar.walk("VEVENT") if str(e.get("STATUS")) == "CANCELLED"
+    }
+    assert cancelled == {
+        event_uid(DANA_ID, f"meetings/{gone}"),  # removed two revisions ago
+        event_uid(DANA_ID, f"appointments/{appointment}"),
+    }

@@ -22,6 +22,24 @@ app = typer.Typer()
 PANEL = "Plans and files"
 
 
+def _earlier(sources: Any, refs: list[str], all_stored: bool) -> Any:
+    """For one stored plan: every item its earlier revisions held (see
+    :func:`iopcli.cli.interview.earlier_items`), so removed items are cancelled; else None."""
+    from iopcli.errors import IopcliError
+
+    if all_stored or len(refs) != 1:
+        return None
+    try:
+        plan_id = sources.stored_id(refs[0])
+        if plan_id is None:
+            return None
+        from iopcli.cli.interview import earlier_items
+
+        return earlier_items(sources.store, plan_id)
+    except IopcliError:
+        return None  # the export itself reports what is wrong with the plan
+
+
 @app.command(rich_help_panel=PANEL)
 @reports_errors
 def validate(
@@ -223,7 +241,8 @@ def export(
             paper=paper,
             clinician=clinician,
             name=name,
-            previous=sources.load(previous) if previous else None,
+            # After an edit, items gone since an earlier revision are cancelled by themselves.
+            previous=sources.load(previous) if previous else _earlier(sources, refs, all_stored),
         )
         check_export(refs, out_dir, options, all_stored=all_stored, report=report_path)
         if all_stored:
