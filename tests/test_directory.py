@@ -678,16 +678,16 @@ def synthetic_feed(count: int, seed: int) -> list[dict[str, Any]]:
     return rows
 
 
-def test_twenty_thousand_meetings(tmp_path: Path) -> None:
-    rows = synthetic_feed(20_000, seed=20_000)
+def test_five_thousand_meetings(tmp_path: Path) -> None:
+    rows = synthetic_feed(5_000, seed=20_000)
     path = write_json(tmp_path / "big.json", rows)
     feed = read_feed(path, "big")
     assert feed.format == "meeting-guide"
     directory: Directory
     with contextlib.closing(open_directory(tmp_path / "home")) as directory:
         result = directory.import_feed(feed, "big", str(path))
-        assert (result.added, result.updated, result.removed, result.skipped) == (20_000, 0, [], [])
-        assert live_count(tmp_path / "home") == 20_000
+        assert (result.added, result.updated, result.removed, result.skipped) == (5_000, 0, [], [])
+        assert live_count(tmp_path / "home") == 5_000
 
         def days(row: dict[str, Any]) -> list[int]:
             return row["day"] if isinstance(row["day"], list) else [row["day"]]
@@ -704,7 +704,7 @@ def test_twenty_thousand_meetings(tmp_path: Path) -> None:
 
         tuesday = expect(lambda r: 2 in days(r))
         assert found(day="tue") == tuesday
-        assert 2_000 < len(tuesday) < 6_000
+        assert 500 < len(tuesday) < 1_500
         assert found(day="sun", after=18 * 60, before=20 * 60) == expect(
             lambda r: 0 in days(r) and 18 * 60 <= minute(r) <= 20 * 60
         )
@@ -717,8 +717,8 @@ def test_twenty_thousand_meetings(tmp_path: Path) -> None:
         assert found("riverb", day="fri", online=True) == expect(
             lambda r: r["name"].startswith("Riverbend ") and 5 in days(r) and "conference_url" in r
         )
-        assert found("Group 12345") >= {"synthetic-12345"}
-        assert found("12345") == {"synthetic-12345"}  # name, address and location all say it
+        assert found("Group 4321") >= {"synthetic-04321"}
+        assert found("4321") == {"synthetic-04321"}  # name, address and location all say it
         first = directory.search(day="mon", limit=25)
         assert len(first) == 25
         starts = [e.data["start"] for e in first]
@@ -726,15 +726,15 @@ def test_twenty_thousand_meetings(tmp_path: Path) -> None:
 
         # The same feed again: nothing changes. Then a thousand edited and a thousand gone.
         again = directory.import_feed(read_feed(path, "big"), "big", str(path))
-        assert (again.added, again.updated, again.unchanged) == (0, 0, 20_000)
+        assert (again.added, again.updated, again.unchanged) == (0, 0, 5_000)
         for row in rows[:1000]:
             row["time"] = "05:00"
         del rows[-1000:]
         edited = write_json(tmp_path / "big2.json", rows)
         third = directory.import_feed(read_feed(edited, "big"), "big", str(edited))
-        assert (third.added, third.updated, third.unchanged) == (0, 1000, 18_000)
+        assert (third.added, third.updated, third.unchanged) == (0, 1000, 3_000)
         assert len(third.removed) == 1000
-        assert live_count(tmp_path / "home") == 19_000
+        assert live_count(tmp_path / "home") == 4_000
         assert found(before=5 * 60) == {f"synthetic-{i:05d}" for i in range(1000)}
         assert found(day="tue") == expect(lambda r: 2 in days(r))
 

@@ -24,7 +24,7 @@ TODAY = dt.date(2027, 3, 1)
 from strategies import plans  # noqa: E402  (after conftest put tests/ on the path)
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(plan=plans(), offset=st.integers(-DAYS_BEFORE, DAYS_AFTER - 30), days=st.integers(1, 30))
 def test_kept_agenda_is_the_agenda_worked_out_from_the_plan(
     plan: AftercarePlan, offset: int, days: int
@@ -35,7 +35,7 @@ def test_kept_agenda_is_the_agenda_worked_out_from_the_plan(
     assert views.agenda(first, days) == agenda_rows(plan, first, days)
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(plan=plans(), paper=st.booleans())
 def test_kept_handout_is_the_handout(plan: AftercarePlan, paper: bool) -> None:
     views = Views.parse(compute(plan, TODAY))
