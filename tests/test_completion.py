@@ -216,6 +216,41 @@ def test_revisions_complete_newest_first(tmp_path: Path, run: Run) -> None:
     assert re.fullmatch(rf"\d{{4}}-\d\d-\d\d \d\d:\d\d import {DANA_ID}.yaml", described[2])
 
 
+@pytest.mark.usefixtures("stored")
+def test_settings_and_their_values_complete(tmp_path: Path) -> None:
+    from iopcli.config import KEYS
+
+    assert values(tmp_path, "iopcli config set ") == list(KEYS)
+    assert values(tmp_path, "iopcli config unset re") == ["region", "remind_minutes"]
+    assert values(tmp_path, "iopcli config set default_plan ") == ["dana", "marcus"]
+    assert values(tmp_path, "iopcli config set discreet ") == ["true", "false"]
+    assert values(tmp_path, "iopcli config set region ") == []
+
+
+def test_drafts_complete_latest_first(tmp_path: Path, run: Run) -> None:
+    from iopcli import drafts
+
+    home = tmp_path / "home"
+    assert values(tmp_path, "iopcli drafts --delete ") == []
+    made = []
+    for name in ("Sam", "Ria"):
+        draft = drafts.start("new", home, label=name)
+        draft.answers["person/name"] = name
+        draft.save()
+        made.append(draft.id)
+    listed = [d.id for d in drafts.all_drafts(home)]
+    assert sorted(listed) == sorted(made)
+    assert values(tmp_path, "iopcli drafts --delete ") == listed[::-1]
+    assert values(tmp_path, "iopcli new --resume ") == listed[::-1]
+    fish = protocol(tmp_path, "fish", "iopcli drafts --delete ").stdout.splitlines()
+    assert [line.split("\t")[1].split(",")[0] for line in fish] == [
+        f"new plan for {d.label}" for d in drafts.all_drafts(home)[::-1]
+    ]
+    # The id completed is the one the command takes.
+    assert run("drafts", "--delete", listed[0]).returncode == 0
+    assert values(tmp_path, "iopcli drafts --delete ") == [listed[1]]
+
+
 # --- sections, formats, directory listings ----------------------------------------------
 
 

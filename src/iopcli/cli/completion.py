@@ -301,6 +301,42 @@ def revision(ctx: typer.Context, incomplete: str) -> Candidates:
     return _quietly(_revisions, ctx, incomplete)
 
 
+@_by_name
+def setting(incomplete: str) -> Candidates:
+    """``config set KEY`` and ``config unset KEY``: the settings, with what each is for."""
+    from iopcli.config import KEYS
+
+    return list(KEYS.items())
+
+
+@_by_name
+def setting_value(ctx: typer.Context, incomplete: str) -> Candidates:
+    """``config set KEY VALUE``: stored plans for default_plan, true or false for discreet."""
+    key = ctx.params.get("key")
+    if key == "default_plan":
+        return _quietly(_stored, ctx, incomplete)
+    if key == "discreet":
+        return [("true", ""), ("false", "")]
+    return []
+
+
+def _drafts(ctx: typer.Context, incomplete: str) -> Candidates:
+    from iopcli import drafts
+
+    out: Candidates = []
+    for d in reversed(drafts.all_drafts(_home(ctx))):  # the latest first
+        what = "new plan" if d.kind == "new" else f"edit of {(d.plan_id or '?')[:8]}"
+        label = f" for {' '.join(d.label.split())}" if d.label else ""
+        out.append((d.id, f"{what}{label}, started {d.started[:16].replace('T', ' ')} UTC"))
+    return out
+
+
+@_by_name
+def draft(ctx: typer.Context, incomplete: str) -> Candidates:
+    """``new --resume DRAFT`` and ``drafts --delete DRAFT``: the interviews not finished."""
+    return _quietly(_drafts, ctx, incomplete)
+
+
 # --- the shells --------------------------------------------------------------------------
 
 _BASH = """\

@@ -42,7 +42,12 @@ def new(
         bool, typer.Option("--resume", help="Continue the latest draft (or the one named).")
     ] = False,
     draft_id: Annotated[
-        str | None, typer.Argument(help="With --resume: the draft to continue.", show_default=False)
+        str | None,
+        typer.Argument(
+            help="With --resume: the draft to continue.",
+            show_default=False,
+            autocompletion=complete.draft,
+        ),
     ] = None,
     template: Annotated[
         str | None,
@@ -412,7 +417,13 @@ def _removed(previous: AftercarePlan, plan: AftercarePlan) -> list[str]:
 @reports_errors
 def drafts_command(
     delete: Annotated[
-        str | None, typer.Option("--delete", help="Throw away this draft.", show_default=False)
+        str | None,
+        typer.Option(
+            "--delete",
+            help="Throw away this draft.",
+            show_default=False,
+            autocompletion=complete.draft,
+        ),
     ] = None,
 ) -> None:
     """Interviews not finished yet: continue one with iopcli new --resume ID."""

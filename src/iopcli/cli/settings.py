@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from iopcli.cli import completion as complete
 from iopcli.cli.common import home, reports_errors
 
 app = typer.Typer()
@@ -47,8 +48,13 @@ def config_show() -> None:
 @config_app.command("set")
 @reports_errors
 def config_set(
-    key: Annotated[str, typer.Argument(help="Setting name (see: iopcli config show).")],
-    value: Annotated[str, typer.Argument(help="New value.")],
+    key: Annotated[
+        str,
+        typer.Argument(
+            help="Setting name (see: iopcli config show).", autocompletion=complete.setting
+        ),
+    ],
+    value: Annotated[str, typer.Argument(help="New value.", autocompletion=complete.setting_value)],
 ) -> None:
     """Change one setting."""
     from iopcli.config import check_value, read_config, write_config
@@ -66,7 +72,9 @@ def config_set(
 
 @config_app.command("unset")
 @reports_errors
-def config_unset(key: Annotated[str, typer.Argument(help="Setting name.")]) -> None:
+def config_unset(
+    key: Annotated[str, typer.Argument(help="Setting name.", autocompletion=complete.setting)],
+) -> None:
     """Remove one setting (back to its default)."""
     from iopcli.config import KEYS, read_config, write_config
     from iopcli.errors import UsageError
