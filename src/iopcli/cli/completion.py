@@ -556,7 +556,10 @@ def script(shell: str) -> str:
 @app.command(rich_help_panel="Settings")
 def completion(
     shell: Annotated[
-        str, typer.Argument(help="bash, zsh or fish.", autocompletion=shells, show_default=False)
+        str,
+        typer.Argument(
+            metavar="SHELL", help="bash, zsh or fish.", autocompletion=shells, show_default=False
+        ),
     ],
 ) -> None:
     """Print the Tab-completion script for bash, zsh or fish."""
