@@ -597,7 +597,7 @@ def test_a_dash_in_an_edit_removes_the_stored_value() -> None:
         ("appointments", "Repeats", "yearly", "'yearly' is not one of"),
         ("appointments", "First date", "soon", "'soon' is not a date I can read"),
         ("medications", "Refill every", "0", "greater than or equal to 1"),
-        ("medications", "Refill every", "often", "valid integer"),
+        ("medications", "Refill every", "often", "'often' is not a whole number: a number of days"),
         ("resources", "Category", "shelter", "'shelter' is not one of"),
         ("resources", "Website", "example org", "is not a web link"),
         ("relapse_prevention", "Kind (people", "weather", "'weather' is not one of"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -479,3 +480,66 @@ def test_export_after_an_edit_cancels_removed_items_without_previous(
         event_uid(DANA_ID, f"meetings/{gone}"),  # removed two revisions ago
         event_uid(DANA_ID, f"appointments/{appointment}"),
     }
+
+
+def test_n_at_the_directory_question_is_a_no_not_a_word_to_find(home: Path) -> None:
+    searched: list[str] = []
+
+    def lookup(kind: str, words: str) -> list[dict[str, Any]]:
+        searched.append(words)
+        return []
+
+    person = Script([("Look up a meeting in the directory", "n"), ("Add a meeting?", "")])
+    Interview(person, drafts.start("new", home), dict(BASE), {}, lookup=lookup).run(only="meetings")
+    assert searched == []
+
+
+# --- the review: strict warnings, a section changed, only it shown again ---------------------
+
+
+def test_the_review_shows_the_strict_warnings_and_changes_one_section(
+    home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from iopcli.cli import interview as cli
+
+    base = read_plan(str(DANA)).model_dump(mode="json", exclude_defaults=True)
+    base["safety_plan"]["professionals"] = []  # a gap validate --strict names
+    with open_store(home) as store:
+        store.save(AftercarePlan.model_validate(base))
+        revision = store.current_revision(DANA_ID)
+    draft = drafts.start("edit", home, plan_id=DANA_ID, base_revision=revision, section="goals")
+    answers = io.StringIO()
+    monkeypatch.setattr("sys.stdin", answers)
+    monkeypatch.setattr(cli, "home", lambda: home)
+    monkeypatch.setattr(cli, "_directory_lookup", lambda: None)
+    script = _review_script(base)
+    answers.write("\n".join(script) + "\n")
+    answers.seek(0)
+    cli._interview(draft, plain=True)
+    out = capsys.readouterr().out
+    assert "Worth fixing before the person leaves (validate --strict):" in out
+    assert "! safety_plan.professionals:" in out
+    assert "Save this plan? (y/n, or a section to change: safety_plan" in out
+    changed = out.split("Changed (safety plan):", 1)[1]
+    assert "Please read the plan through" not in changed  # only the section, not the plan
+    assert "Northwestern Memorial ED" in changed
+    with open_store(home, create=False) as store:
+        saved = store.load(DANA_ID)
+    assert [p.name for p in saved.safety_plan.professionals] == ["Northwestern Memorial ED"]
+    assert saved.goals == AftercarePlan.model_validate(base).goals
+
+
+def _review_script(base: dict[str, Any]) -> list[str]:
+    safety = base["safety_plan"]
+    lines = ["", ""]  # goals: "Change one?" Enter, "Goal (Enter when done)" Enter
+    lines.append("safety_plan")  # the review: change this section
+    lines += ["y"] * len(safety.get("warning_signs", [])) + [""]  # keep each, add none
+    lines += ["y"] * len(safety.get("coping_strategies", [])) + [""]
+    lines += [""] * (1 if safety.get("distraction_people") else 0) + [""]  # change none, add none
+    lines += ["y"] * len(safety.get("distraction_places", [])) + [""]
+    lines += [""] * (1 if safety.get("people_to_ask") else 0) + [""]
+    lines += ["y", "Northwestern Memorial ED", "emergency department", "312-555-0111", "n", "n"]
+    lines += ["y"] * len(safety.get("safe_environment", [])) + [""]
+    lines += ["y"] * len(safety.get("reasons_for_living", [])) + [""]
+    lines += ["y", "n"]  # save; no export
+    return lines

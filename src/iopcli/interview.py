@@ -794,6 +794,12 @@ def _adapter(model: type[BaseModel], dotted: str) -> TypeAdapter[Any]:
     return TypeAdapter(Annotated[info.annotation, *info.metadata])  # type: ignore[arg-type]
 
 
+_NUMBER_EXAMPLES = {
+    "duration_minutes": "a number of minutes, e.g. 50",
+    "refill_every_days": "a number of days, e.g. 30",
+}
+
+
 def check_answer(model: type[BaseModel], dotted: str, value: Any, region: str) -> str | None:
     """None if ``value`` is good for the field, else the reason in plain words."""
     token = PHONE_REGION.set(region)
@@ -803,6 +809,9 @@ def check_answer(model: type[BaseModel], dotted: str, value: Any, region: str) -
         from iopcli.planfile import error_message
 
         error = exc.errors(include_url=False)[0]
+        if error["type"] in ("int_parsing", "int_from_float"):
+            # The rule, not Python's words ("unable to parse string as an integer").
+            return f"{value!r} is not a whole number: {_NUMBER_EXAMPLES.get(dotted, 'e.g. 30')}"
         return error_message(error, (dotted.rsplit(".", maxsplit=1)[-1],))
     finally:
         PHONE_REGION.reset(token)
