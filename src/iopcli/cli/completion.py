@@ -3,7 +3,8 @@ the completers here say what completes where.
 
 A completion request is the ``iopcli`` command run by the shell on every Tab, with
 ``_IOPCLI_COMPLETE=complete_SHELL`` and the words typed so far in ``COMP_WORDS`` and
-``COMP_CWORD`` (Click's protocol, Typer's instruction names). It must start as fast as any
+``COMP_CWORD`` (Click's protocol, Typer's instruction names; bash also passes the line itself,
+``COMP_LINE`` and ``COMP_POINT``, see :class:`Bash`). It must start as fast as any
 command, so nothing here imports pydantic, rich or icalendar: stored plans come from
 :mod:`iopcli.store` (which imports neither) and directory listings from a read-only SQLite
 query (:mod:`iopcli.directory` loads the plan values, hence pydantic). A request never prints an
@@ -12,7 +13,8 @@ error: a missing or damaged store, or anything else going wrong, completes nothi
 Candidates are words that need no quoting: a plan's name as its slug (``dana``, or
 ``dana-3f6c2a9e`` when two plans share a name) and its short id; what a person reads next to
 them in zsh and fish is the name as written. Arguments that also take files fall back to the
-shell's own file completion when no stored plan matches.
+shell's own file completion when no stored plan matches. Revisions, settings, drafts, sections,
+formats and directory listings complete too.
 """
 
 from __future__ import annotations
