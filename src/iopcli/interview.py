@@ -1392,10 +1392,11 @@ class Interview:
         while True:
             more = "another" if kept else ("an" if step.noun[0] in "aeiou" else "a")
             if offered and not step.quick:
-                self.say(
-                    "From the list: "
-                    + "; ".join(f"{i}. {_summary(e)}" for i, e in enumerate(offered, 1))
-                )
+                if n == 0:  # once: the numbers stay the same for "Add another"
+                    self.say(
+                        "From the list: "
+                        + "; ".join(f"{i}. {_summary(e)}" for i, e in enumerate(offered, 1))
+                    )
                 answer = self.ask(
                     f"{key}/add/{n}",
                     f"Add {more} {step.noun}? (numbers from the list, e.g. 1,3; y for a new"
