@@ -917,7 +917,7 @@ def test_clinic_defaults_are_offered_and_a_clinic_meeting_can_be_picked(
     listed = t.sees("Add a meeting? (numbers from the list, e.g. 1,3; y for a new one; Enter")
     assert (
         "From the list: 1. Hope IOP Alumni Night (wed, 18:30, Hope IOP, room 2);"
-        " 2. Friday Speaker (fri, 8pm)"
+        " 2. Friday Speaker (fri, 20:00)"
     ) in " ".join(listed.split())
     t.child.sendline("3")
     t.sees("Type numbers from 1 to 2 (e.g. 1,3), y for a new one, or press Enter.")
@@ -1359,7 +1359,11 @@ def test_edit_changes_one_field_of_one_meeting_and_the_calendar_event_moves(
     t.answers([("Start time, e.g. 7pm [19:00]", "6:30pm"), ("End time [20:15]", "")])
     t.answers([("In person, online or both? [in person]", ""), ("Place name", "")])
     t.answers([("Address", ""), ("More details", ""), ("Change one?", "")])
-    t.answers([("Add another meeting?", ""), ("Save this plan?", "y")])
+    t.answer("Add another meeting?", "")
+    review = t.answer("Save this plan?", "y")
+    assert "Please check (meetings):" in review
+    assert "Please read the plan through" not in review  # the section, not the whole plan
+    assert "- Lincoln Square Big Book Study (tue, thu, 18:30" in review
     t.sees("Saved Dana's plan (3f6c2a9e): revision 2.")
     t.answers([("Write the handout", ""), ("Discreet", "n"), ("name in the file names", "y")])
     t.answer("Folder [out]", "after")

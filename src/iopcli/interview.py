@@ -9,6 +9,7 @@ answers and asks only the rest.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import re
@@ -916,8 +917,14 @@ def _summary(item: dict[str, Any]) -> str:
             )
         )
     for key in ("start", "date", "time", "relationship", "role", "dose", "schedule"):
-        if item.get(key) and str(item[key]) not in facts:
-            facts.append(str(item[key]))
+        value = item.get(key)
+        if value and key in ("start", "time"):
+            from iopcli.values import parse_time_of_day
+
+            with contextlib.suppress(ValueError):  # as typed or as stored: one form, 18:30
+                value = parse_time_of_day(value).strftime("%H:%M")
+        if value and str(value) not in facts:
+            facts.append(str(value))
     for key in ("location", "address", "online_url", "link", "phone"):
         if item.get(key):
             facts.append(str(item[key]))

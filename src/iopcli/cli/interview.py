@@ -224,7 +224,14 @@ def _interview(draft: Draft, plain: bool) -> None:
             draft.label = str(name)
             draft.save()
         plan = finish(data)
-        _show_for_review(asker, plan)
+        if draft.kind == "edit" and draft.section:
+            # One section edited: show that section again, not the whole plan.
+            asker.say("")
+            asker.say(f"Please check ({draft.section.replace('_', ' ')}):", "bold")
+            for line in section_lines(data, draft.section):
+                asker.say(line)
+        else:
+            _show_for_review(asker, plan)
         fixes = 0
         while True:
             sections = _show_warnings(asker, plan)
@@ -310,7 +317,7 @@ def _show_for_review(asker: TerminalAsker, plan: AftercarePlan) -> None:
 def _ask_save(asker: TerminalAsker, sections: list[str]) -> str:
     from iopcli.interview import SECTION_KEYS
 
-    hint = ", ".join(sections) if sections else "meetings"
+    hint = ", ".join(sections) if sections else "e.g. meetings"
     while True:
         answer = asker.ask(f"Save this plan? (y/n, or a section to change: {hint})", "y")
         answer = answer.strip().lower().replace(" ", "_")
