@@ -8,12 +8,14 @@ layout paragraph names every module.
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import typer
 
 from conftest import ROOT, Ran, invoke, plain_environment
+from conftest import command as iopcli_command
 from iopcli.cli import app
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -57,7 +59,11 @@ def readme_block(command: str) -> str:
 
 
 def test_readme_help_is_what_the_command_prints(tmp_path: Path) -> None:
-    shown = help_of(tmp_path).stdout
+    # A real process: in-process, Click's test runner forces its own help width.
+    environ = plain_environment(tmp_path) | {"COLUMNS": "80"}
+    shown = subprocess.run(
+        [*iopcli_command(), "--help"], capture_output=True, text=True, env=environ, check=True
+    ).stdout
     expected = "\n".join(line.rstrip() for line in shown.splitlines()).strip("\n")
     documented = readme_block("iopcli --help").rstrip("\n")
     assert documented == expected, (
