@@ -81,6 +81,7 @@ def test_purge_erases_the_plans_drafts_and_only_those(home: Path) -> None:
     edit.record("notes", "what Dana typed before the terminal closed")
     from_template = drafts.start("new", template=canonical(dana()))
     other = drafts.start("edit", plan_id=MARCUS_ID, base_revision=1, label="Marcus")
+    other.record("notes", "what Marcus typed")  # a draft is kept from its first answer on
     unreadable = drafts.drafts_folder() / "2026-01-01-badbad.json"
     unreadable.write_text('{"plan_id": "' + DANA_ID + '", "answers": {"notes": "half')
     unrelated_unreadable = drafts.drafts_folder() / "2026-01-01-other.json"
