@@ -43,6 +43,9 @@ SETTINGS = [
     "region",
     "timezone",
     "remind_minutes",
+    "discreet",
+    "caldav_url",
+    "caldav_user",
 ]
 HEAVY = {"icalendar", "iopcli.ics", "iopcli.markdown", "iopcli.export"}
 
