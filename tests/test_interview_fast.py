@@ -319,12 +319,14 @@ class Script:
         self.steps = list(steps)
         self.said: list[str] = []
         self.asked: list[str] = []
+        self.defaults: list[str | None] = []
 
     def say(self, text: str, style: str = "") -> None:
         self.said.append(text)
 
     def ask(self, prompt: str, default: str | None) -> str:
         self.asked.append(prompt)
+        self.defaults.append(default)
         assert self.steps, f"not in the script: {prompt!r}"
         expected, answer = self.steps.pop(0)
         assert prompt.startswith(expected), f"asked {prompt!r}, the script expected {expected!r}"
@@ -543,3 +545,44 @@ def _review_script(base: dict[str, Any]) -> list[str]:
     lines += ["y"] * len(safety.get("reasons_for_living", [])) + [""]
     lines += ["y", "n"]  # save; no export
     return lines
+
+
+def test_a_new_plan_draft_from_before_the_details_question_keeps_its_answers(home: Path) -> None:
+    old = drafts.Draft(id="old", kind="new", started="", home=home)
+    old.answers = {
+        "person/name": "Lee",
+        "person/pronouns": "they/them",
+        "person/timezone": "America/Chicago",
+        "person/region": "",
+        "person/language": "",
+        "meetings/go": "y",
+        "meetings/meetings/add/0": "y",
+        "meetings/meetings/0/name": "Hope",
+        "meetings/meetings/0/fellowship": "aa",
+        "meetings/meetings/0/days": "mon wed",
+        "meetings/meetings/0/start": "7pm",
+        "meetings/meetings/0/end": "",
+        "meetings/meetings/0/timezone": "",
+        "meetings/meetings/0/location": "",
+        "meetings/meetings/0/address": "",
+        "meetings/meetings/0/online_url": "https://meet.example.org/hope",
+        "meetings/meetings/0/online_phone": "",
+        "meetings/meetings/0/online_notes": "",
+        "meetings/meetings/0/notes": "",
+        "meetings/meetings/add/1": "n",
+    }
+    silent = Script([])
+    person = Interview(silent, old, {}, {}).run(only="person")
+    assert person["person"]["pronouns"] == "they/them"  # no "More details?" to lose it
+    assert silent.asked == []
+    meetings = Script(
+        [("In person, online or both?", ""), ("More details", ""), ("Add another", "")]
+    )
+    data = Interview(meetings, old, dict(BASE), {}).run(only="meetings")
+    assert meetings.defaults[0] == "online"  # from the link the draft holds
+    (hope,) = data["meetings"]
+    assert hope["online_url"] == "https://meet.example.org/hope"
+    assert [d.value for d in AftercarePlan.model_validate(prune(data)).meetings[0].days] == [
+        "mon",
+        "wed",
+    ]

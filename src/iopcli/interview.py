@@ -1129,7 +1129,9 @@ class Interview:
         details = [q for q in questions if q.detail]
         if details:
             names = ", ".join(q.prompt.split(" (")[0].lower() for q in details)
-            if self.yes(f"{section.key}/more", f"More details ({names})?", False):
+            # A draft begun before this question existed may hold the details already.
+            answered = any(self._answered(f"{section.key}/{q.field}") for q in details)
+            if answered or self.yes(f"{section.key}/more", f"More details ({names})?", False):
                 for q in details:
                     self._field(section.key, section.model, q, data, stored=stored)
         if not data:
@@ -1157,7 +1159,7 @@ class Interview:
             repeat = data.get("repeat") or ("monthly" if weeks else "weekly")
             current: str | None = days_text({"days": days, "repeat": repeat, "weeks": weeks})
         elif q.field == "_where" and "_where" not in data:
-            current = self._where_now(data, q.kind)
+            current = self._where_now(data, q.kind, prefix)
         else:
             current = _shown(_get(data, q.field))
         if current is None and stored:
@@ -1211,8 +1213,15 @@ class Interview:
             return
         _set(data, q.field, (_split(answer, q.kind) if q.many else answer) or None)
 
-    def _where_now(self, data: dict[str, Any], kind: str) -> str | None:
-        """The current 'in person, online or both' of a stored item."""
+    def _answered(self, key: str) -> bool:
+        return bool(self.draft.answers.get(self.prefix + key))
+
+    def _where_now(self, data: dict[str, Any], kind: str, prefix: str = "") -> str | None:
+        """The current 'in person, online or both' of a stored item (or of the answers a draft
+        begun before this question was asked holds)."""
+        earlier = ("location", "address", "online_url", "online_phone", "link")
+        recorded = {f: self.draft.answers.get(f"{self.prefix}{prefix}/{f}") for f in earlier}
+        data = {**{k: v for k, v in recorded.items() if v}, **data}
         if kind == "place":
             return str(data.get("link") or data.get("address") or "") or None
         person = bool(data.get("location") or data.get("address"))
@@ -1560,7 +1569,8 @@ class Interview:
         details = [q for q in questions if q.detail]
         if details:
             names = ", ".join(q.prompt.split(" (")[0].lower() for q in details)
-            if self.yes(f"{prefix}/more", f"More details ({names})?", False):
+            answered = any(self._answered(f"{prefix}/{q.field}") for q in details)
+            if answered or self.yes(f"{prefix}/more", f"More details ({names})?", False):
                 for q in details:
                     self._field(prefix, step.model, q, item)
         return {k: v for k, v in item.items() if not k.startswith("_")}
