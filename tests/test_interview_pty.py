@@ -214,6 +214,7 @@ FULL_PLAN = [
     ("Step 2. Something you can do", ""),
     ("Add a person who helps take your mind off things (step 3)? (y/N) [n]", "y"),
     ("Name", "Kim"),
+    ("Who they are to you", "sister"),
     ("Phone", "312-555-0167"),
     ("Add another person who helps", "n"),
     ("Step 3. A place or group that helps", "The library"),
@@ -348,7 +349,9 @@ def test_a_whole_plan_typed_in_is_saved_exactly_and_exported(tmp_path: Path) -> 
     safety = plan.safety_plan
     assert safety.warning_signs == ["Not sleeping", "Skipping meals"]
     assert safety.coping_strategies == ["Walk the dog"]
-    assert [(h.name, h.phone) for h in safety.distraction_people] == [("Kim", "312-555-0167")]
+    assert [(h.name, h.relationship, h.phone) for h in safety.distraction_people] == [
+        ("Kim", "sister", "312-555-0167")
+    ]
     assert safety.distraction_places == ["The library"]
     assert [(h.name, h.relationship, h.phone) for h in safety.people_to_ask] == [
         ("Renee", "sponsor", "312 555 0123")

@@ -511,7 +511,11 @@ SECTIONS: tuple[Section, ...] = (
                 "distraction_people",
                 "person who helps take your mind off things (step 3)",
                 Helper,
-                (Q("name", "Name", required=True), Q("phone", "Phone")),
+                (
+                    Q("name", "Name", required=True),
+                    Q("relationship", "Who they are to you"),  # the handout shows "Ada (sister)"
+                    Q("phone", "Phone"),
+                ),
                 people=True,
             ),
             Strings("distraction_places", "Step 3. A place or group that helps"),
