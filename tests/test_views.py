@@ -59,21 +59,25 @@ def kept(home: Path, plan_id: str) -> tuple[int, bytes] | None:
     return (found[0], found[1]) if found else None
 
 
-def test_each_save_keeps_the_views_of_its_revision_and_purge_erases_them(tmp_path: Path) -> None:
+def test_views_are_kept_for_their_revision_dropped_on_save_and_erased_by_purge(
+    tmp_path: Path,
+) -> None:
     home = tmp_path / "home"
     with open_store(home) as store:
         store.save(DANA)
+        assert kept(home, DANA.id) is None  # made when first asked for, not at every save
+        store.views(DANA.id)
         first = kept(home, DANA.id)
         assert first is not None
         assert first[0] == 1
         changed = DANA.model_copy(update={"notes": "Call Kim on Sundays."})
         store.save(changed)
+        assert kept(home, DANA.id) is None  # the views of revision 1 are gone with it
+        assert store.views(DANA.id).handout(paper=True)["notes"].count("Call Kim") == 1
         second = kept(home, DANA.id)
         assert second is not None
         assert second[0] == 2
-        text = zlib.decompress(second[1]).decode()
-        assert "Call Kim on Sundays." in text
-        assert store.views(DANA.id).handout(paper=True)["notes"].count("Call Kim") == 1
+        assert "Call Kim on Sundays." in zlib.decompress(second[1]).decode()
         store.purge(DANA.id)
     assert kept(home, DANA.id) is None
 
@@ -82,6 +86,7 @@ def test_views_made_by_other_code_are_made_again_and_kept(tmp_path: Path) -> Non
     home = tmp_path / "home"
     with open_store(home) as store:
         store.save(DANA)
+        store.views(DANA.id)
     stale = compute(DANA).replace('"code": "', '"code": "old-', 1).encode()
     with sqlite3.connect(home / DB_NAME) as db:
         db.execute("UPDATE views SET body = ?", (zlib.compress(stale),))
@@ -97,6 +102,7 @@ def test_damaged_views_are_made_again(tmp_path: Path) -> None:
     home = tmp_path / "home"
     with open_store(home) as store:
         store.save(DANA)
+        store.views(DANA.id)
     with sqlite3.connect(home / DB_NAME) as db:
         db.execute("UPDATE views SET body = ?", (b"\x00not zlib",))
     with open_store(home, create=False) as store:

@@ -162,17 +162,6 @@ def changed_paths(old: dict[str, Any] | None, new: dict[str, Any]) -> list[str]:
     return [path for path, _, _ in field_changes(old, new)]
 
 
-def _views(plan: AftercarePlan) -> str | None:
-    """The plan's views, or None if they cannot be made: a save never fails for them (agenda
-    and show then work from the plan itself, and report any problem there)."""
-    from iopcli.views import compute
-
-    try:
-        return compute(plan)
-    except Exception:
-        return None
-
-
 def _packed(views: str) -> bytes:
     """Views as stored: a year of agenda entries repeats itself, and packs to a tenth."""
     return zlib.compress(views.encode("utf-8"))
@@ -312,12 +301,8 @@ class Store:
                         json.dumps(body, sort_keys=True, ensure_ascii=False),
                     ),
                 )
+                # The views were of the revision before: made again when next asked for.
                 db.execute("DELETE FROM views WHERE plan_id = ?", (plan.id,))
-                shown = _views(stamped)
-                if shown is not None:
-                    db.execute(
-                        "INSERT INTO views VALUES (?, ?, ?)", (plan.id, number, _packed(shown))
-                    )
                 return SaveResult(plan.id, number, changed=True)
         except sqlite3.Error as exc:
             raise _store_error(self.path, exc) from None
@@ -393,9 +378,9 @@ class Store:
         return self._body(plan_id, self.current_revision(plan_id) if number is None else number)
 
     def views(self, plan_id: str) -> Views:
-        """What the current revision shows at home (:mod:`iopcli.views`). Kept with the
-        revision when it was saved; made from the plan (and kept, where the store can be
-        written) when they are missing or were made by other code, as after an upgrade."""
+        """What the current revision shows at home (:mod:`iopcli.views`): as kept, or made
+        from the plan the first time they are asked for after a save (or an upgrade of
+        iopcli) and kept, where the store can be written. Saving stays as fast as it was."""
         from iopcli.views import Views, compute
 
         current = self.current_revision(plan_id)

@@ -3,11 +3,12 @@
 ``agenda`` and ``show`` are what a person runs on a bad day, and they must answer at once. For
 a stored plan they read these views instead of the plan: loading the plan model (pydantic), the
 schedule and the handout renderer takes longer than everything else the commands do, and what
-they would work out is fixed by the revision. The store computes the views from the validated
-plan in the same transaction as the revision (:func:`compute`), so they can never describe
-another revision. On reading, a view is used only when it was made by this very code (a hash of
-the modules it comes from) and covers the days asked for; otherwise the commands work it out
-from the plan as before. This module imports nothing heavy at module level.
+they would work out is fixed by the revision. The first time they are asked for after a save,
+the store makes them from the validated plan (:func:`compute`) and keeps them beside the
+revision; a save drops them. They are used only for the revision they were made from, when this
+very code made them (a hash of the package) and when they cover the days asked for; otherwise
+the commands work it out from the plan as before. This module imports nothing heavy at module
+level.
 """
 
 from __future__ import annotations
