@@ -8,6 +8,7 @@ the same loader every plan file goes through.
 from __future__ import annotations
 
 import base64
+import functools
 import importlib
 import json
 import uuid
@@ -288,9 +289,10 @@ def test_a_foreign_bundle_gets_one_line_per_problem_with_its_json_path(
     assert result.returncode == 1
     line = json.dumps(bundle, indent=2).splitlines().index('        "period": {') + 2
     assert result.stderr.splitlines() == [
-        f"bundle.json:{line}: entry[1].resource.period.start: '2027-02-30' is not a valid date"
-        " (YYYY-MM-DD): day value is outside expected range (plan field program.discharge_date)"
+        f"bundle.json:{line}: entry[1].resource.period.start: '2027-02-30' is not a valid FHIR"
+        " date or time: day value is outside expected range"
     ]
+    bundle["entry"][1]["resource"]["period"]["start"] = "2027-03-01"
     del bundle["entry"][0]["resource"]["extension"]
     bundle["entry"][1]["resource"]["author"] = {"reference": "Organization/none"}
     with pytest.raises(PlanFileError) as caught:
@@ -321,3 +323,57 @@ def test_fhir_is_loaded_only_for_fhir(process: Any, tmp_path: Path) -> None:
     names = {line.rsplit("|", 1)[1].strip() for line in result.stderr.splitlines() if "|" in line}
     assert "iopcli.markdown" in names
     assert not {n for n in names if n.startswith(("fhir", "iopcli.fhir"))}
+
+
+def _places(value: Any, at: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    if isinstance(value, dict):
+        return [at] + [p for k, v in value.items() for p in _places(v, (*at, k))]
+    if isinstance(value, list):
+        return [at] + [p for i, v in enumerate(value) for p in _places(v, (*at, i))]
+    return [at]
+
+
+FOREIGN_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=2) | st.dictionaries(st.text(max_size=3), inner),
+    max_leaves=4,
+)
+
+
+@functools.cache
+def dana_bundle() -> bytes:
+    return plan_to_fhir(read_plan(str(DANA)))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_damaged_bundle_is_a_plan_or_clear_problems(data: Any) -> None:
+    bundle = json.loads(dana_bundle())
+    places = _places(bundle)[1:]
+    for _ in range(data.draw(st.integers(1, 3))):
+        place = places[data.draw(st.integers(0, len(places) - 1))]
+        parent: Any = bundle
+        for part in place[:-1]:  # an earlier change may have taken the way away
+            ok = isinstance(parent, dict) and part in parent
+            ok = ok or (isinstance(parent, list) and isinstance(part, int) and part < len(parent))
+            parent = parent[part] if ok else None
+        if isinstance(parent, dict) and data.draw(st.booleans()):
+            parent.pop(place[-1], None)
+        elif isinstance(parent, dict) or (isinstance(parent, list) and place[-1] < len(parent)):
+            parent[place[-1]] = data.draw(FOREIGN_VALUES)
+    problems: list[str] = []
+    try:
+        read_back(json.dumps(bundle).encode(), "b.json")
+    except PlanFileError as exc:
+        problems = exc.lines()
+    assert all(line.startswith("b.json") and "\n" not in line for line in problems)
+
+
+def test_an_unknown_resource_type_is_named(tmp_path: Path) -> None:
+    bundle = foreign(tmp_path)
+    bundle["entry"].append({"resource": {"resourceType": "Spaceship"}})
+    with pytest.raises(PlanFileError) as caught:
+        read_back(json.dumps(bundle).encode(), "b.json")
+    assert caught.value.lines() == [
+        "b.json:1: entry[3].resource.resourceType: 'Spaceship' is not a FHIR R4 resource type"
+    ]

@@ -1249,18 +1249,36 @@ def _read_relapse(r: _Reader, n: int, resource: dict[str, Any]) -> dict[str, Any
 def read_bundle(bundle: dict[str, Any], source: str, line_of: Any = None) -> AftercarePlan:
     """The plan a Bundle holds, or PlanFileError with every problem at its place in the bundle
     (``entry[2].resource.period.start``); ``line_of`` maps such a place to a line of the file."""
-    data, reader = bundle_to_plan_data(bundle)
+    from fhir.resources.R4B.bundle import Bundle
+
+    from iopcli.planfile import error_message
 
     def problem(message: str, loc: Loc) -> Problem:
         return Problem(message, bundle_path(loc), line_of(loc) if line_of else None)
 
+    # First, is it FHIR at all: the FHIR models name every wrong type or unknown element by
+    # its place, and the reading below can then trust the shapes it walks.
+    unknown = _unknown_resource_types(bundle)
+    if unknown:
+        raise PlanFileError(source, [problem(m, loc) for m, loc in unknown])
+    try:
+        Bundle.model_validate(bundle)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors(include_url=False):
+            loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and "[" in p))
+            problems.append(problem(_fhir_message(error, loc), loc))
+        raise PlanFileError(source, problems) from None
+    except (TypeError, ValueError, LookupError):  # the FHIR library tripped over its input
+        raise PlanFileError(
+            source, [problem("is not a FHIR R4 bundle iopcli can read", ())]
+        ) from None
+    data, reader = bundle_to_plan_data(bundle)
     if reader.problems:
         raise PlanFileError(source, [problem(m, loc) for m, loc in reader.problems])
     try:
         return AftercarePlan.model_validate(data)
     except ValidationError as exc:
-        from iopcli.planfile import error_message
-
         problems = []
         for error in exc.errors(include_url=False):
             plan_loc: Loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and "[" in p))
@@ -1269,6 +1287,46 @@ def read_bundle(bundle: dict[str, Any], source: str, line_of: Any = None) -> Aft
             message = error_message(error, plan_loc)
             problems.append(problem(f"{message} (plan field {plan_field})", at))
         raise PlanFileError(source, problems) from None
+
+
+def _unknown_resource_types(bundle: dict[str, Any]) -> list[tuple[str, Loc]]:
+    from fhir.resources.R4B import get_fhir_model_class
+
+    found: list[tuple[str, Loc]] = []
+    entries = bundle.get("entry")
+    for n, entry in enumerate(entries if isinstance(entries, list) else []):
+        resource = _get(entry, "resource")
+        if not isinstance(resource, dict):
+            continue
+        kind = resource.get("resourceType")
+        if not isinstance(kind, str):
+            found.append(
+                ("must name the resource's type", ("entry", n, "resource", "resourceType"))
+            )
+            continue
+        try:
+            get_fhir_model_class(kind)
+        except (ValueError, LookupError, AttributeError, ImportError):
+            message = f"{kind[:80]!r} is not a FHIR R4 resource type"
+            found.append((message, ("entry", n, "resource", "resourceType")))
+    return found
+
+
+def _fhir_message(error: Any, loc: Loc) -> str:
+    """One error of the FHIR models in plain words."""
+    from iopcli.planfile import error_message
+
+    kind = str(error["type"])
+    shown = error.get("input")
+    typed = f"{shown!r} " if isinstance(shown, str) and len(shown) <= 80 else ""
+    if kind.endswith("missing"):
+        return "is required but missing"
+    if kind == "extra_forbidden":
+        return "is not an element of this FHIR resource"
+    if kind.startswith(("date_", "datetime_", "time_")) or "date" in str(error.get("msg", "")):
+        reason = str(error.get("ctx", {}).get("error", "")).replace("_", " ")
+        return f"{typed}is not a valid FHIR date or time" + (f": {reason}" if reason else "")
+    return error_message(error, loc)
 
 
 def _nearest(where: dict[Loc, Loc], loc: Loc) -> Loc:
