@@ -670,7 +670,7 @@ def test_an_edit_shows_current_values_and_keeps_or_drops_list_entries() -> None:
     signs = base["safety_plan"]["warning_signs"]
     person = Auto(Keep=["", "n"])
     data = interview(person, base).run(only="safety_plan")
-    assert person.asked[0] == (f"Keep {signs[0]!r}? (Y/n)", "y")
+    assert person.asked[0] == (f"Keep {signs[0]!r}? (Y/n, or type it anew)", "y")
     plan = finish(data)
     assert plan.safety_plan.warning_signs == [
         signs[0],

@@ -586,3 +586,34 @@ def test_a_new_plan_draft_from_before_the_details_question_keeps_its_answers(hom
         "mon",
         "wed",
     ]
+
+
+class Enter(Script):
+    """The scripted answers where their prompts come, in order; Enter at every other prompt."""
+
+    def ask(self, prompt: str, default: str | None) -> str:
+        self.asked.append(prompt)
+        if self.steps and prompt.startswith(self.steps[0][0]):
+            return self.steps.pop(0)[1]
+        return ""
+
+
+def test_a_line_of_a_list_is_changed_in_place(home: Path) -> None:
+    base = read_plan(str(DANA)).model_dump(mode="json", exclude_defaults=True)
+    signs = base["safety_plan"]["warning_signs"]
+    person = Enter(
+        [
+            ("Keep", "y"),
+            ("Keep", "n"),
+            ("Keep", "bad\x1b[2Jtext"),
+            ("Keep", "Up after 2 am two nights running"),
+        ]
+    )
+    data = Interview(person, drafts.start("edit", home), base, {}).run(only="safety_plan")
+    assert person.steps == []
+    assert sum("ESC" in line for line in person.said) == 1  # asked again, with the reason
+    assert data["safety_plan"]["warning_signs"] == [
+        signs[0],
+        "Up after 2 am two nights running",
+        signs[3],
+    ]

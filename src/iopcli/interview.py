@@ -36,6 +36,7 @@ from iopcli.model import (
     Professional,
     Program,
     Resource,
+    Text,
     Trigger,
 )
 from iopcli.values import PHONE_REGION, Choice
@@ -1378,8 +1379,18 @@ class Interview:
         existing = list(_get(self.plan, path) or [])
         kept = []
         for i, text in enumerate(existing):
-            if self.yes(f"{section.key}/{step.field}/keep/{i}", f"Keep {text!r}?", True):
+            # y keeps it, n drops it, anything else is the new wording (changed in place).
+            answer = self.ask(
+                f"{section.key}/{step.field}/keep/{i}",
+                f"Keep {text!r}? (Y/n, or type it anew)",
+                default="y",
+                checker=_text_or_yes_no,
+                help="y keeps it as it is, n removes it, other words replace it.",
+            )
+            if answer.lower() in ("y", "yes"):
                 kept.append(text)
+            elif answer.lower() not in ("n", "no"):
+                kept.append(answer)
         n = 0
         while True:
             answer = self.ask(
@@ -1583,6 +1594,18 @@ class Interview:
         if q.kind == "person" and answer.isdigit():
             return None
         return check_answer(model, q.field, answer, self.region)
+
+
+def _text_or_yes_no(answer: str) -> str | None:
+    if answer.lower() in ("y", "yes", "n", "no"):
+        return None
+    try:
+        TypeAdapter(Text).validate_python(answer)
+    except ValidationError as exc:
+        from iopcli.planfile import error_message
+
+        return error_message(exc.errors(include_url=False)[0], ("text",))
+    return None
 
 
 def _read_where(answer: str) -> str:
