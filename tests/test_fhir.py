@@ -377,3 +377,12 @@ def test_an_unknown_resource_type_is_named(tmp_path: Path) -> None:
     assert caught.value.lines() == [
         "b.json:1: entry[3].resource.resourceType: 'Spaceship' is not a FHIR R4 resource type"
     ]
+
+
+def test_a_report_named_like_a_bundle_in_the_output_folder_is_refused(run: Run) -> None:
+    result = run("export", str(DANA), "--format", "fhir", "--report", "out/x.fhir.json")
+    assert result.returncode == 2
+    assert result.stderr == (
+        "--report: out/x.fhir.json could be the name of an exported .fhir.json file in out;"
+        " choose another name or folder\n"
+    )

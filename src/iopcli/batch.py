@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from iopcli.errors import ExportError, IopcliError, PlanFileError, Problem, UsageError
-from iopcli.export import FORMATS, ExportOptions, base_name, file_name, render
+from iopcli.export import FORMATS, SUFFIXES, ExportOptions, base_name, file_name, render
 from iopcli.files import HELD_SIGNALS, atomic_write_many
 from iopcli.planfile import MAX_BYTES, load_plan, read_plan
 from iopcli.sources import PLAN_SUFFIXES, is_file_ref
@@ -494,8 +494,9 @@ def check_report(report: Path, out: Path, inputs: Inputs, formats: Iterable[str]
         raise UsageError(f"--report: {report} is a folder; name a file such as report.json")
     if inputs.is_input(report):
         raise UsageError(f"--report: {report} is an input of this export; choose another file")
-    suffix = report.suffix.lower().lstrip(".")
-    if report.resolve().parent == out.resolve() and suffix in set(formats) & set(FORMATS):
+    written = [SUFFIXES.get(f, f) for f in formats if f in FORMATS]  # fhir: .fhir.json
+    suffix = next((s for s in written if report.name.lower().endswith(f".{s}")), None)
+    if report.resolve().parent == out.resolve() and suffix:
         raise UsageError(
             f"--report: {report} could be the name of an exported .{suffix} file in {out};"
             " choose another name or folder"
