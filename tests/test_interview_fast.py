@@ -617,3 +617,24 @@ def test_a_line_of_a_list_is_changed_in_place(home: Path) -> None:
         "Up after 2 am two nights running",
         signs[3],
     ]
+
+
+def test_back_and_help_at_the_review(
+    home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from iopcli.cli import interview as cli
+
+    with open_store(home) as store:
+        store.save(read_plan(str(DANA)))
+        revision = store.current_revision(DANA_ID)
+    draft = drafts.start("edit", home, plan_id=DANA_ID, base_revision=revision, section="notes")
+    typed = ["Call Jordan.", "?", "back", "Call Jordan after two bad days.", "y", "n"]
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(typed) + "\n"))
+    monkeypatch.setattr(cli, "home", lambda: home)
+    monkeypatch.setattr(cli, "_directory_lookup", lambda: None)
+    cli._interview(draft, plain=True)
+    out = capsys.readouterr().out
+    assert "'back' returns to the last question" in out
+    assert out.count("Notes [") == 2  # asked again after 'back'
+    with open_store(home, create=False) as store:
+        assert store.load(DANA_ID).notes == "Call Jordan after two bad days."

@@ -1046,6 +1046,13 @@ class Interview:
         self.draft.save()
         return True
 
+    def back(self) -> bool:
+        """``back`` after the last question (at the review): forget the last answer; the next
+        :meth:`run` replays the rest quietly and asks that question again."""
+        stepped = self.step_back()
+        self._muted, self._held = True, []
+        return stepped
+
     # --- running -------------------------------------------------------------------------------
 
     def run(self, only: str | None = None) -> dict[str, Any]:

@@ -241,6 +241,12 @@ def _interview(draft: Draft, plain: bool) -> None:
             answer = draft.answers.get(key) or _ask_save(asker, sections)
             if answer in ("", "y", "yes"):
                 break
+            if answer == "back":  # the last question again; the rest replayed as answered
+                if not interview.back():
+                    asker.say("  This is the first question.")
+                data = interview.run(only=draft.section)
+                plan, fixes = finish(data), 0
+                continue
             if answer not in SECTION_KEYS:
                 asker.say(resume_hint)
                 return
@@ -321,8 +327,14 @@ def _ask_save(asker: TerminalAsker, sections: list[str]) -> str:
     while True:
         answer = asker.ask(f"Save this plan? (y/n, or a section to change: {hint})", "y")
         answer = answer.strip().lower().replace(" ", "_")
-        if answer in ("", "y", "yes", "n", "no") or answer in SECTION_KEYS:
+        if answer in ("", "y", "yes", "n", "no", "back") or answer in SECTION_KEYS:
             return answer
+        if answer == "?":
+            asker.say(
+                "  y saves the plan; n stops here and keeps the answers in the draft; a section"
+                " name asks that section again; 'back' returns to the last question."
+            )
+            continue
         asker.say(f"  Type y, n, or one of: {', '.join(SECTION_KEYS)}.", "yellow")
 
 
