@@ -138,6 +138,19 @@ def test_the_plan_in_fhir_terms() -> None:
     ]
     (goal, *_) = resources(bundle, "Goal")
     assert goal["target"] == [{"dueDate": "2027-04-05"}]
+    sertraline = resources(bundle, "MedicationStatement")[0]
+    assert sertraline["dosage"] == [
+        {"text": "100 mg", "timing": {"code": {"text": "Every morning with breakfast"}}}
+    ]
+    assert sertraline["note"] == [
+        {
+            "text": "Prescribed by Dr. Amara. Pharmacy: Corner Drug, 4410 N Broadmoor St,"
+            " Chicago, (312) 555-0181."
+        }
+    ]
+    services = resources(bundle, "HealthcareService")
+    assert [s["name"] for s in services] == [r.name for r in plan.resources]
+    assert services[0]["telecom"][0] == {"system": "phone", "value": "(312) 555-0130"}
 
 
 def test_safety_plan_and_relapse_prevention_in_full() -> None:

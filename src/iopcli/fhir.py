@@ -310,6 +310,8 @@ def plan_to_bundle(
     b.entries.append(safety)
     b.entries.append(relapse)
     _handout(b, patient, care_plan_uid)
+    for resource in plan.resources:
+        _service(b, resource)
     bundle: dict[str, Any] = {
         "resourceType": "Bundle",
         "id": _uuid(plan, "bundle"),
@@ -327,7 +329,8 @@ def plan_to_bundle(
 
 _ORDER = [
     "Patient", "CarePlan", "CareTeam", "Organization", "Practitioner", "RelatedPerson", "Goal",
-    "Condition", "Location", "Appointment", "MedicationStatement", "DocumentReference",
+    "Condition", "Location", "Appointment", "MedicationStatement", "HealthcareService",
+    "DocumentReference",
 ]  # fmt: skip
 
 
@@ -685,6 +688,8 @@ def _refills(b: _Builder, patient: str) -> Iterator[dict[str, Any]]:
                 "medicationCodeableConcept": {"text": med.name},
                 "subject": _ref(patient),
                 "dosage": [dosage],
+                # For the reader only (read back from the extension): who prescribes, where from.
+                "note": [{"text": text} for text in _medication_note(med)],
             },
         )
         if med.next_refill is None:
@@ -704,6 +709,39 @@ def _refills(b: _Builder, patient: str) -> Iterator[dict[str, Any]]:
                 "description": f"Refill: {med.name}",
             },
         }
+
+
+def _medication_note(med: Any) -> list[str]:
+    parts = []
+    if med.prescriber:
+        parts.append(f"Prescribed by {med.prescriber}.")
+    if med.pharmacy or med.pharmacy_phone:
+        where = ", ".join(p for p in (med.pharmacy, med.pharmacy_phone) if p)
+        parts.append(f"Pharmacy: {where}.")
+    return [" ".join(parts)] if parts else []
+
+
+def _service(b: _Builder, resource: Any) -> None:
+    """A community resource as a HealthcareService, for the reader (read back from the plan's
+    extension, which holds the resource in full)."""
+    telecom = [
+        *_phone(resource.phone),
+        *([{"system": "url", "value": resource.url}] if resource.url else []),
+        *([{"system": "email", "value": resource.email}] if resource.email else []),
+    ]
+    b.add(
+        f"resource/{resource.id}",
+        {
+            "resourceType": "HealthcareService",
+            "identifier": _identifier(resource.id),
+            "active": True,
+            "category": [{"text": resource.category.label}],
+            "name": resource.name,
+            "comment": resource.notes,
+            "telecom": telecom,
+            "availabilityExceptions": resource.hours,
+        },
+    )
 
 
 def _handout(b: _Builder, patient: str, care_plan: str) -> None:
