@@ -92,7 +92,7 @@ def test_examples_read_back_exactly_and_reexport_byte_identical(path: Path) -> N
     assert plan_to_fhir(plan) == data
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(plans(), st.none() | CLINICIAN_NOTES)
 def test_round_trip_over_generated_plans(plan: AftercarePlan, notes: ClinicianNotes | None) -> None:
     plan = plan.model_copy(update={"clinician": notes})
@@ -358,7 +358,7 @@ def dana_bundle() -> bytes:
     return plan_to_fhir(read_plan(str(DANA)))
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_a_damaged_bundle_is_a_plan_or_clear_problems(data: Any) -> None:
     bundle = json.loads(dana_bundle())
