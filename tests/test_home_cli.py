@@ -376,6 +376,9 @@ def test_help_imports_no_exporter_or_pydantic(tmp_path: Path) -> None:
 
 def test_agenda_imports_no_icalendar_or_exporter(tmp_path: Path) -> None:
     store_plans(tmp_path / "home", MARCUS)
+    # The first agenda or show after a save makes the plan's views (iopcli.views); the next
+    # ones read them.
+    assert runner(tmp_path, "agenda", "--days", "3").returncode == 0
     for args in (["agenda", "--days", "3", "--from", "2027-03-08"], ["agenda", str(DANA)]):
         result = runner(tmp_path, *args, python_m=True)
         assert result.returncode == 0, result.stderr[-2000:]
