@@ -851,6 +851,7 @@ def peak_rss_mb(tmp_path: Path, stdin: Path, out: str) -> float:
     return usage.ru_maxrss / scale
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not hasattr(os, "wait4"), reason="needs os.wait4")
 def test_parent_does_not_hold_the_whole_batch(tmp_path: Path) -> None:
     rng = random.Random(1500)

@@ -582,6 +582,7 @@ def recurring_plans(draw: st.DrawFn) -> AftercarePlan:
     )
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(plan=recurring_plans())
 def test_any_recurrence_in_any_zone_is_expanded_as_planned(plan: AftercarePlan) -> None:

@@ -678,6 +678,7 @@ def synthetic_feed(count: int, seed: int) -> list[dict[str, Any]]:
     return rows
 
 
+@pytest.mark.slow
 def test_five_thousand_meetings(tmp_path: Path) -> None:
     rows = synthetic_feed(5_000, seed=20_000)
     path = write_json(tmp_path / "big.json", rows)

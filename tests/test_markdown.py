@@ -624,6 +624,7 @@ def test_chosen_fields_exist_in_the_example() -> None:
 # No shrinking: each example renders a whole handout twice, and shrinking 19 strings takes
 # minutes. The failing strings are printed as found; test_text_is_literal_in_every_block_context
 # below shrinks cheaply to a minimal case for most escaping bugs.
+@pytest.mark.slow
 @settings(
     max_examples=100,
     deadline=None,

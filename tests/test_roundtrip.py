@@ -33,12 +33,14 @@ def again(plan: AftercarePlan, fmt: str) -> AftercarePlan:
     return parse_plan(text.encode("utf-8"), f"plan.{fmt}")
 
 
+@pytest.mark.slow
 @ROUNDTRIP
 @given(plan=plans())
 def test_yaml_roundtrip(plan: AftercarePlan) -> None:
     assert again(plan, "yaml") == plan
 
 
+@pytest.mark.slow
 @ROUNDTRIP
 @given(plan=plans())
 def test_json_roundtrip(plan: AftercarePlan) -> None:

@@ -522,6 +522,7 @@ while True:
 """
 
 
+@pytest.mark.slow
 def test_a_save_killed_at_any_moment_loses_no_reported_revision(home: Path) -> None:
     rng = random.Random(20270305)
     with contextlib.closing(open_store(home)) as first:

@@ -291,6 +291,7 @@ def test_zones_with_explicit_future_transitions_match_zoneinfo(key: str) -> None
     assert offset_mismatches(key, tzical_tzinfo(key), 2026, 2029) == []
 
 
+@pytest.mark.slow
 def test_every_iana_zone_gives_a_parseable_vtimezone_with_right_offsets() -> None:
     """A broad, cheap sweep: every zone parses, and mid-winter/mid-summer 2027 offsets agree."""
     wrong = []
