@@ -17,10 +17,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from typer.testing import CliRunner
+
+# Property tests draw 30 examples each by default, so the suite stays under 90 s on two cores;
+# HYPOTHESIS_PROFILE=thorough draws 500 (tests that set their own count keep it).
+settings.register_profile("iopcli", max_examples=30)
+settings.register_profile("thorough", max_examples=500)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "iopcli"))
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Byte-compile the package once: with PYTHONDONTWRITEBYTECODE set (as on CI machines)
+    every real process the tests start would otherwise compile iopcli again."""
+    import compileall
+
+    compileall.compile_dir(ROOT / "src" / "iopcli", quiet=1)
 
 
 def command() -> list[str]:

@@ -316,7 +316,7 @@ CONTROL = st.sampled_from(["\x1b", "\x07", "\x00", "\x7f", "\x9b", "\x1b]0;x\x07
 PLAIN = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=0x2FF), max_size=12)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(parts=st.lists(st.one_of(PLAIN, CONTROL), min_size=1, max_size=8))
 def test_no_control_character_survives_a_feed(parts: list[str]) -> None:
     text = "".join(parts)
@@ -362,7 +362,7 @@ HSDS_KEYS = [
 BMLT_KEYS = ["weekday_tinyint", "start_time", "duration_time", "formats", "latitude", "published"]
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     kind=st.sampled_from(["mg", "hsds", "bmlt"]),
     values=st.dictionaries(st.integers(0, 13), JSON_VALUES, min_size=1, max_size=4),

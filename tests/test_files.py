@@ -92,7 +92,7 @@ def test_long_names_are_truncated() -> None:
     assert safe_name("a" * 79 + ".b") == "a" * 79
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(st.text(max_size=300))
 def test_safe_name_is_always_one_plain_file_name(name: str) -> None:
     out = safe_name(name)

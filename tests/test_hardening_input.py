@@ -184,7 +184,7 @@ def _has_refused_control(text: str) -> bool:
     return any(unicodedata.category(ch) == "Cc" and ch not in _ALLOWED for ch in text)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=40))
 def test_notes_accept_exactly_the_text_without_control_characters(value: str) -> None:
     data = {
@@ -205,7 +205,7 @@ def test_notes_accept_exactly_the_text_without_control_characters(value: str) ->
         assert load_plan(text.encode(), "plan.json").plan.notes == kept
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=40))
 def test_every_exported_format_is_free_of_control_characters(value: str) -> None:
     data = {

@@ -626,7 +626,7 @@ def test_chosen_fields_exist_in_the_example() -> None:
 # below shrinks cheaply to a minimal case for most escaping bugs.
 @pytest.mark.slow
 @settings(
-    max_examples=100,
+    max_examples=30,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
     phases=[Phase.explicit, Phase.reuse, Phase.generate],
@@ -656,7 +656,7 @@ def _dana_rendered(paper: bool) -> tuple[list[tuple[Any, ...]], str]:
     return structure(out), MD.render(out)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(user_text)
 def test_text_is_literal_in_every_block_context(value: str) -> None:
     words = literal(value)

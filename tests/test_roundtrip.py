@@ -22,7 +22,7 @@ from strategies import HOSTILE, REFUSED, plan_data, plans
 EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.yaml"))
 
 ROUNDTRIP = settings(
-    max_examples=75,
+    max_examples=50,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
@@ -47,7 +47,7 @@ def test_json_roundtrip(plan: AftercarePlan) -> None:
     assert again(plan, "json") == plan
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(plan=plans())
 def test_dump_is_stable_and_yaml11_readers_agree(plan: AftercarePlan) -> None:
     dumped = dump_plan(plan, "yaml")
