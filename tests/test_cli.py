@@ -285,3 +285,29 @@ def test_plain_output_to_a_full_disk_is_one_line_not_an_internal_error(tmp_path:
         )
     assert result.returncode == 1
     assert result.stderr == ("iopcli: cannot write to standard output: No space left on device\n")
+
+
+def test_the_clinician_part_is_in_the_handout_only_when_asked(run: Run, tmp_path: Path) -> None:
+    from iopcli.planfile import dump_plan, read_plan
+
+    plan = read_plan(str(EXAMPLES[0]))
+    data = json.loads(dump_plan(plan, "json"))
+    data["clinician"] = {
+        "diagnoses": ["F10.20 Alcohol use disorder, moderate"],
+        "insurance": "Blue Plan 55-123",
+        "referral_source": "Dr. Invented",
+    }
+    source = tmp_path / "with-clinician.json"
+    source.write_text(json.dumps(data))
+    for flag, shown in (([], False), (["--clinician"], True)):
+        out = tmp_path / ("with" if shown else "without")
+        result = run("export", str(source), "--format", "md,ics", "--out", str(out), *flag)
+        assert result.returncode == 0, result.stderr
+        handout = next(out.glob("*.md")).read_text()
+        calendar = next(out.glob("*.ics")).read_text()
+        assert ("For the clinician only" in handout) is shown
+        assert ("F10.20 Alcohol use disorder, moderate" in handout) is shown
+        assert ("Blue Plan 55-123" in handout) is shown
+        assert "F10.20" not in calendar  # never in the calendar, asked or not
+    show = run("show", str(source), "--plain")
+    assert "F10.20" not in show.stdout

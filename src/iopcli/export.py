@@ -29,7 +29,7 @@ class ExportOptions:
     markdown: MarkdownOptions = field(default_factory=MarkdownOptions)
     name: str | None = None
     previous: AftercarePlan | None = None  # the plan as last exported: removed items cancel
-    clinician: bool = False  # include the clinician-only part (formats that carry it: fhir)
+    clinician: bool = False  # include the clinician-only part (the handout and fhir)
 
 
 def parse_formats(value: str) -> tuple[str, ...]:
@@ -75,7 +75,7 @@ def export_options(
             discreet=discreet,
             show_address=show_address,
         ),
-        markdown=MarkdownOptions(paper=paper),
+        markdown=MarkdownOptions(paper=paper, clinician=clinician),
         name=name,
         previous=previous,
         clinician=clinician,

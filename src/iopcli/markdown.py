@@ -94,6 +94,7 @@ class _Style:
 class MarkdownOptions:
     paper: bool = False  # lists instead of tables: narrow enough for any printer and screen
     links: bool = True  # False for a terminal, where "(312) 555-0142 (tel:+1...)" is noise
+    clinician: bool = False  # the clinician-only part too (export --clinician): never by default
 
 
 class _Doc:
@@ -149,6 +150,7 @@ def handout_sections(plan: AftercarePlan, options: MarkdownOptions | None = None
         "contacts": lambda doc: _contacts(doc, plan, style),
         "goals": lambda doc: _goals(doc, plan, style),
         "notes": lambda doc: _notes(doc, plan),
+        "clinician": lambda doc: _clinician(doc, plan) if options.clinician else None,
         "calendar": _about_the_calendar,
     }
     out = {}
@@ -175,6 +177,30 @@ def _notes(doc: _Doc, plan: AftercarePlan) -> None:
     if plan.notes:
         doc.heading(2, HANDOUT_SECTIONS["notes"])
         for paragraph in plan.notes.split("\n\n"):
+            doc.para(text(paragraph))
+
+
+def _clinician(doc: _Doc, plan: AftercarePlan) -> None:
+    """The clinician-only part, for a copy meant for the next provider (``--clinician``)."""
+    notes = plan.clinician
+    if notes is None or notes.empty:
+        return
+    doc.heading(2, "For the clinician only")
+    doc.bullets(
+        f"{label}: {text(value)}"
+        for label, value in (
+            ("Insurance", notes.insurance),
+            ("Payer", notes.payer),
+            ("Referral source", notes.referral_source),
+        )
+        if value
+    )
+    if notes.diagnoses:
+        doc.para("Diagnoses:")
+        doc.bullets(text(d) for d in notes.diagnoses)
+    if notes.level_of_care_notes:
+        doc.para("Level of care:")
+        for paragraph in notes.level_of_care_notes.split("\n\n"):
             doc.para(text(paragraph))
 
 

@@ -206,7 +206,9 @@ def export(
     clinician: Annotated[
         bool,
         typer.Option(
-            "--clinician", help="Include the clinician-only part (diagnoses, ...) in fhir exports."
+            "--clinician",
+            help="Include the clinician-only part (diagnoses, insurance, ...) in the handout and"
+            " the fhir bundle; a copy for the next provider, not for the person.",
         ),
     ] = False,
     name: Annotated[
