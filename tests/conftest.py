@@ -17,8 +17,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+import typer.testing
 from hypothesis import settings
 from typer.testing import CliRunner
+
+from iopcli import cli
+
+# The console script runs cli.command(), which builds each command only when it is run; the
+# tests run the very same object (Typer's test runner would build every command from cli.app
+# on every call).
+_typer_command = typer.testing._get_command
+typer.testing._get_command = lambda given: (  # type: ignore[assignment]
+    cli.command() if given is cli.app else _typer_command(given)
+)
 
 # Property tests draw 30 examples each by default, so the suite stays under 90 s on two cores;
 # HYPOTHESIS_PROFILE=thorough draws 500 (tests that set their own count keep it).
@@ -84,8 +95,7 @@ Run = Callable[..., "Ran | subprocess.CompletedProcess[str]"]
 
 def invoke(args: tuple[str, ...], environ: dict[str, str], stdin: str | None, cwd: Path) -> Ran:
     """Run ``iopcli ARGS`` in this process with exactly ``environ`` as the environment."""
-    from iopcli.cli import app
-
+    app = cli.app
     # The runner sets (and afterwards restores) what it is given; names to remove map to None.
     changes: dict[str, str | None] = {k: None for k in os.environ if k not in environ}
     changes |= environ

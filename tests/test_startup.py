@@ -100,3 +100,21 @@ def test_lists_options_and_flags_convert(run: Run, tmp_path: Path) -> None:
     result = run("export", *map(str, EXAMPLES), "--out", str(out), "--no-alarms", "--not-discreet")
     assert result.returncode == 0, result.stderr
     assert len(list(out.iterdir())) == 2 * len(EXAMPLES)
+
+
+def test_commands_built_on_demand_are_the_commands_typer_builds() -> None:
+    """cli.command() builds each command when it runs; it must be the same as Typer's whole
+    build of cli.app, help text, options and all."""
+    import typer
+
+    from iopcli import cli
+
+    lazy, whole = cli.command(), typer.main.get_group(cli.app)
+    assert lazy.list_commands(typer.Context(lazy)) == list(whole.commands)
+    for name, built in whole.commands.items():
+        on_demand = lazy.get_command(typer.Context(lazy), name)
+        assert on_demand is not None
+        assert on_demand.get_help(typer.Context(on_demand)) == built.get_help(
+            typer.Context(built)
+        ), name
+        assert [p.opts for p in on_demand.params] == [p.opts for p in built.params], name

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 
@@ -22,5 +21,7 @@ def short_id(plan_id: str) -> str:
     that share a beginning or differ only in case never share a file name."""
     if _UUID.fullmatch(plan_id):
         return plan_id[:8]
+    import hashlib  # here: loading OpenSSL's hashes costs every command's start a few ms
+
     digest = hashlib.sha256(plan_id.encode("utf-8")).hexdigest()[:6]
     return f"{slugify(plan_id, max_length=24)}-{digest}"

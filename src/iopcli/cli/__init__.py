@@ -12,12 +12,17 @@ completion SHELL``) without any of them.
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from typer import _click as click
+from typer._click.utils import make_default_short_help
 from typer.core import TyperGroup
+from typer.models import CommandInfo, TyperInfo
 
 from iopcli import __version__
 from iopcli.cli import (
@@ -36,28 +41,91 @@ from iopcli.cli.common import session
 coercion.install()  # plain parameters without pydantic: see iopcli.cli.coercion
 
 
-class _PlainHelp(TyperGroup):
-    """Help as plain text, commands listed under their group's heading.
+class _Commands(TyperGroup):
+    """The top-level group: plain-text help with commands under their group's heading, and
+    each command built only when it is run.
 
-    Typer's boxed help loads rich and its Markdown renderer, which takes longer than the rest
-    of ``iopcli --help``; plain text is also what every terminal, pager and screen reader
-    shows well. Usage errors come out plainly for the same reason (``Error: ...``)."""
+    Typer turns every command into a Click command (reading every signature and evaluating
+    every annotation) before running one; for this CLI that took longer than ``list`` itself.
+    Here a command is built when it is asked for, and ``--help`` lists the commands from
+    their docstrings. Typer's boxed help would load rich and its Markdown renderer; plain text
+    is also what every terminal, pager and screen reader shows well."""
+
+    lazy: dict[str, tuple[str, str, Callable[[], click.Command]]]
+    built: dict[str, click.Command]
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.lazy)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.built and cmd_name in self.lazy:
+            self.built[cmd_name] = self.lazy[cmd_name][2]()
+        return self.built.get(cmd_name)
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        try:
+            return super().resolve_command(ctx, args)
+        except click.exceptions.UsageError as exc:  # an unknown command: suggest the nearest
+            from difflib import get_close_matches
+
+            matches = get_close_matches(args[0], list(self.lazy)) if args else []
+            if matches:
+                names = ", ".join(repr(m) for m in matches)
+                exc.message = f"{exc.message.rstrip('.')}. Did you mean {names}?"
+            raise
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         groups: dict[str, list[tuple[str, str]]] = {}
-        for name in self.list_commands(ctx):
-            command = self.get_command(ctx, name)
-            if command is None or command.hidden:
-                continue
-            heading = getattr(command, "rich_help_panel", None) or "Commands"
-            groups.setdefault(heading, []).append((name, command.get_short_help_str(limit=1000)))
+        for name, (heading, summary, _) in self.lazy.items():
+            groups.setdefault(heading, []).append((name, summary))
         for heading, rows in groups.items():
             with formatter.section(heading):
                 formatter.write_dl(rows)
 
 
+def _summary(help_text: str | None) -> str:
+    """A command's line in ``--help``, as Click would shorten its help."""
+    return make_default_short_help(inspect.cleandoc(help_text or ""), 1000)
+
+
+def _builder(info: CommandInfo | TyperInfo) -> Callable[[], click.Command]:
+    """How Typer would build this command (or group of commands), to run when it is needed."""
+    if isinstance(info, TyperInfo):
+        return lambda: typer.main.get_group_from_info(
+            info, pretty_exceptions_short=True, suggest_commands=True, rich_markup_mode=None
+        )
+    return lambda: typer.main.get_command_from_info(
+        info, pretty_exceptions_short=True, rich_markup_mode=None
+    )
+
+
+@functools.cache
+def command() -> TyperGroup:
+    """The command line as a Click group, commands built on demand (the console script and the
+    tests run this; ``app`` holds the same commands for Typer's own tools)."""
+    root = typer.main.get_group(_root)
+    assert isinstance(root, _Commands)
+    root.lazy, root.built = {}, {}
+    for group in GROUPS:
+        for info in group.app.registered_commands:
+            assert info.callback is not None
+            name = info.name or typer.main.get_command_name(info.callback.__name__)
+            summary = _summary(info.help or info.callback.__doc__)
+            root.lazy[name] = (info.rich_help_panel or "Commands", summary, _builder(info))
+        for sub in group.app.registered_groups:
+            assert sub.name is not None
+            assert sub.typer_instance is not None
+            summary = _summary(str(sub.typer_instance.info.help or ""))
+            root.lazy[sub.name] = (sub.rich_help_panel or "Commands", summary, _builder(sub))
+    return root
+
+
+GROUPS = (plans, publish, store, home, interview, directory, settings, completion)
+
 app = typer.Typer(
-    cls=_PlainHelp,
+    cls=_Commands,
     rich_markup_mode=None,
     name="iopcli",
     help="Aftercare plans for people stepping down from an Intensive Outpatient Program.",
@@ -67,8 +135,19 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-for group in (plans, publish, store, home, interview, directory, settings, completion):
+for group in GROUPS:
     app.add_typer(group.app)
+# The same top-level options without the commands: command() adds those, each when it is run.
+_root = typer.Typer(
+    cls=_Commands,
+    rich_markup_mode=None,
+    name="iopcli",
+    help="Aftercare plans for people stepping down from an Intensive Outpatient Program.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 
 
 def _version(value: bool) -> None:
@@ -77,6 +156,7 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+@_root.callback()
 @app.callback()
 def main_options(
     home_folder: Annotated[
@@ -103,4 +183,4 @@ def main_options(
 
 def main() -> None:
     """Console-script entry point."""
-    app(prog_name="iopcli")
+    command().main(prog_name="iopcli")
