@@ -14,8 +14,8 @@ level.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
+import zlib
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,13 +31,15 @@ DAYS_AFTER = 400
 
 @cache
 def code_key() -> str:
-    """A hash of the package's modules and data: views made by other code are not used."""
+    """A checksum of the package's modules and data: views made by other code are not used.
+    (CRC-32 rather than a cryptographic hash: it only has to notice a change, and loading
+    hashlib would cost every agenda more than the whole check.)"""
     package = Path(__file__).resolve().parent
-    digest = hashlib.sha256()
+    checksum, size = 0, 0
     for path in sorted([*package.glob("*.py"), *package.glob("data/*.json")]):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+        data = path.name.encode() + b"\0" + path.read_bytes()
+        checksum, size = zlib.crc32(data, checksum), size + len(data)
+    return f"{checksum:08x}-{size:x}"
 
 
 def compute(plan: AftercarePlan, today: dt.date | None = None) -> str:
