@@ -10,6 +10,7 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -111,10 +112,14 @@ def test_commands_built_on_demand_are_the_commands_typer_builds() -> None:
 
     lazy, whole = cli.command(), typer.main.get_group(cli.app)
     assert lazy.list_commands(typer.Context(lazy)) == list(whole.commands)
+
+    def shown(root: typer.core.TyperGroup, command: Any, name: str) -> str:
+        # As a run makes it: the root's settings (-h for help) reach every command.
+        parent = root.make_context("iopcli", [], resilient_parsing=True)
+        return str(command.get_help(typer.Context(command, parent=parent, info_name=name)))
+
     for name, built in whole.commands.items():
         on_demand = lazy.get_command(typer.Context(lazy), name)
         assert on_demand is not None
-        assert on_demand.get_help(typer.Context(on_demand)) == built.get_help(
-            typer.Context(built)
-        ), name
+        assert shown(lazy, on_demand, name) == shown(whole, built, name), name
         assert [p.opts for p in on_demand.params] == [p.opts for p in built.params], name
