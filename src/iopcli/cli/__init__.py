@@ -16,7 +16,7 @@ import functools
 import inspect
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from typer import _click as click
@@ -124,30 +124,22 @@ def command() -> TyperGroup:
 
 GROUPS = (plans, publish, store, home, interview, directory, settings, completion)
 
-app = typer.Typer(
-    cls=_Commands,
-    rich_markup_mode=None,
-    name="iopcli",
-    help="Aftercare plans for people stepping down from an Intensive Outpatient Program.",
-    no_args_is_help=True,
-    add_completion=False,
+_SETTINGS: dict[str, Any] = {
+    "cls": _Commands,
+    "rich_markup_mode": None,
+    "name": "iopcli",
+    "help": "Aftercare plans for people stepping down from an Intensive Outpatient Program.",
+    "no_args_is_help": True,
+    "add_completion": False,
     # Locals in a traceback could hold someone's health information: never show them.
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+    "pretty_exceptions_enable": False,
+    "context_settings": {"help_option_names": ["-h", "--help"]},
+}
+app = typer.Typer(**_SETTINGS)
 for group in GROUPS:
     app.add_typer(group.app)
 # The same top-level options without the commands: command() adds those, each when it is run.
-_root = typer.Typer(
-    cls=_Commands,
-    rich_markup_mode=None,
-    name="iopcli",
-    help="Aftercare plans for people stepping down from an Intensive Outpatient Program.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+_root = typer.Typer(**_SETTINGS)
 
 
 def _version(value: bool) -> None:

@@ -18,6 +18,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from iopcli.cli import completion as complete
+from iopcli.config import MAX_REMIND_MINUTES
 from iopcli.errors import IopcliError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -109,4 +110,26 @@ PlanFiles = Annotated[
     typer.Argument(
         help="Plan files (.yaml, .yml, .json); - for stdin.", autocompletion=complete.files
     ),
+]
+
+# The calendar's options, the same for `export` and `publish`.
+HorizonOption = Annotated[
+    int,
+    typer.Option(
+        "--horizon-days", min=1, max=3660, help="How far after discharge repeating events run."
+    ),
+]
+RemindOption = Annotated[
+    int | None,
+    typer.Option(
+        "--remind",
+        min=0,
+        max=MAX_REMIND_MINUTES,
+        help="Reminder, in minutes before each event (default: the remind_minutes setting,"
+        " else 60).",
+        show_default=False,
+    ),
+]
+NoAlarmsOption = Annotated[
+    bool, typer.Option("--no-alarms", help="Put no reminders in the calendar.")
 ]

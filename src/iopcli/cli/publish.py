@@ -12,9 +12,15 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from iopcli.cli import completion as complete
-from iopcli.cli.common import err, home, reports_errors
+from iopcli.cli.common import (
+    HorizonOption,
+    NoAlarmsOption,
+    RemindOption,
+    err,
+    home,
+    reports_errors,
+)
 from iopcli.cli.render import print_json
-from iopcli.config import MAX_REMIND_MINUTES
 
 if TYPE_CHECKING:
     from iopcli.publish import Outcome
@@ -96,26 +102,9 @@ def publish(
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="The JSON record on stdout.")] = False,
-    horizon_days: Annotated[
-        int,
-        typer.Option(
-            "--horizon-days", min=1, max=3660, help="How far after discharge repeating events run."
-        ),
-    ] = 90,
-    remind: Annotated[
-        int | None,
-        typer.Option(
-            "--remind",
-            min=0,
-            max=MAX_REMIND_MINUTES,
-            help="Reminder, in minutes before each event (default: the remind_minutes setting,"
-            " else 60).",
-            show_default=False,
-        ),
-    ] = None,
-    no_alarms: Annotated[
-        bool, typer.Option("--no-alarms", help="Put no reminders in the calendar.")
-    ] = False,
+    horizon_days: HorizonOption = 90,
+    remind: RemindOption = None,
+    no_alarms: NoAlarmsOption = False,
     timeout: Annotated[
         int, typer.Option("--timeout", min=1, max=600, help="Seconds to wait for each answer.")
     ] = 30,
