@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from conftest import ROOT, Run
+from conftest import ROOT, Run, command
 
 DANA = ROOT / "examples" / "alcohol-depression.yaml"
 MARCUS = ROOT / "examples" / "opioid-buprenorphine.yaml"
@@ -65,11 +65,6 @@ def stem_of(plan: dict[str, Any]) -> str:
     from iopcli.slugs import short_id, slugify
 
     return f"{slugify(plan['person']['name'])}-{short_id(plan['id'])}"
-
-
-def command() -> list[str]:
-    script = Path(sys.executable).with_name("iopcli")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "iopcli"]
 
 
 def environment(tmp_path: Path) -> dict[str, str]:

@@ -24,6 +24,7 @@ from typing import Any
 
 import pytest
 
+from conftest import command
 from iopcli import batch, files, sources
 from iopcli.batch import Inputs, check_export, check_report, run_batch, tasks
 from iopcli.errors import ExportError, IopcliError, UsageError
@@ -34,11 +35,6 @@ ROOT = Path(__file__).resolve().parent.parent
 DANA = ROOT / "examples" / "alcohol-depression.yaml"
 MARCUS = ROOT / "examples" / "opioid-buprenorphine.yaml"
 DANA_STEM = "dana-3f6c2a9e"
-
-
-def command() -> list[str]:
-    script = Path(sys.executable).with_name("iopcli")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "iopcli"]
 
 
 def environment(tmp_path: Path) -> dict[str, str]:

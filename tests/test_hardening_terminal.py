@@ -21,16 +21,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conftest import command
 from iopcli import screens
 
 ROOT = Path(__file__).resolve().parent.parent
 DANA = ROOT / "examples" / "alcohol-depression.yaml"
 CRISIS_LINES = ("988", "741741", "1-800-662-4357", "911")
-
-
-def command() -> list[str]:
-    script = Path(sys.executable).with_name("iopcli")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "iopcli"]
 
 
 def environment(tmp_path: Path, **env: str | None) -> dict[str, str]:
