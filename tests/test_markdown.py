@@ -7,6 +7,7 @@ with a benign word, and the words must come out of a Markdown renderer as the li
 
 from __future__ import annotations
 
+import json
 import re
 import types
 import unicodedata
@@ -755,3 +756,23 @@ def test_same_plan_same_text(path: Path) -> None:
         assert plan_to_markdown(plan.model_copy(deep=True), options) == first
         assert first.endswith("\n")
         assert not first.endswith("\n\n")
+
+
+def test_listing_fields_reach_the_handout() -> None:
+    """A meeting's region and district, and a resource's taxonomy terms and structured hours
+    (when the listing gave no hours text), are printed like the listing's other details."""
+    from iopcli.planfile import dump_plan
+
+    plan = read_plan(str(EXAMPLES[0]))
+    data = json.loads(dump_plan(plan, "json"))
+    data["meetings"][0] |= {"region": "North Side", "district": "District 4"}
+    resource = data["resources"][0]
+    resource.pop("hours", None)
+    resource |= {
+        "taxonomy": ["Housing", "Emergency Shelter"],
+        "opening_hours": [{"days": ["mon", "wed"], "opens": "09:00", "closes": "16:00"}],
+    }
+    handout = plan_to_markdown(AftercarePlan.model_validate(data), MarkdownOptions(links=False))
+    assert "area: North Side, District 4" in handout
+    assert "listed as: Housing, Emergency Shelter" in handout
+    assert "open Mon, Wed 9:00 am–4:00 pm" in handout

@@ -21,6 +21,7 @@ from iopcli.model import (
     Helper,
     Meeting,
     MeetingRepeat,
+    OpeningHours,
     Professional,
     Recurrence,
     ShortMonths,
@@ -306,6 +307,9 @@ def _listing_details(meeting: Meeting, style: _Style) -> list[str]:
         parts.append(text(meeting.location_notes))
     if meeting.group:
         parts.append(f"group: {text(meeting.group)}")
+    area = ", ".join(text(x) for x in (meeting.region, meeting.district) if x)
+    if area:
+        parts.append(f"area: {area}")
     if meeting.attendance:
         parts.append(text(meeting.attendance.label.lower()))
     if meeting.type_names:
@@ -333,6 +337,11 @@ def _listing_details(meeting: Meeting, style: _Style) -> list[str]:
             + ", ".join(style.link(t.label, t.url) for t in meeting.seventh_tradition)
         )
     return parts
+
+
+def _opening(hours: OpeningHours) -> str:
+    days = ", ".join(day.label[:3] for day in hours.days)
+    return f"{days} {format_time(hours.opens)}–{format_time(hours.closes)}"
 
 
 def _map_url(latitude: float, longitude: float) -> str:
@@ -639,7 +648,10 @@ def _resources(doc: _Doc, plan: AftercarePlan, style: _Style) -> None:
             for other in r.other_phones:
                 label = text(other.description or other.kind or "also")
                 parts.append(f"{label}: {style.phone(other.number)}")
+            if r.opening_hours and not r.hours:
+                parts.append("open " + "; ".join(_opening(h) for h in r.opening_hours))
             for label, value in (
+                ("listed as", ", ".join(r.taxonomy)),
                 ("languages", ", ".join(r.languages)),
                 ("cost", r.fees),
                 ("who can use it", r.eligibility),
