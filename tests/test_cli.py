@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -311,3 +312,17 @@ def test_the_clinician_part_is_in_the_handout_only_when_asked(run: Run, tmp_path
         assert "F10.20" not in calendar  # never in the calendar, asked or not
     show = run("show", str(source), "--plain")
     assert "F10.20" not in show.stdout
+
+
+def test_crisis_with_a_folder_named_like_a_stored_plan_shows_the_plan_and_says_so(
+    run: Run, process: Any, tmp_path: Path
+) -> None:
+    assert run("import", str(EXAMPLES[0])).returncode == 0
+    (tmp_path / "dana").mkdir()
+    for result in (run("crisis", "dana", "--plain"), process("crisis", "dana", "--plain")):
+        assert result.returncode == 0
+        assert result.stdout.startswith("If you are in crisis, Dana\n")
+        assert "988" in result.stdout
+        assert "'dana' is both a folder in this folder and the stored plan 3f6c2a9e" in (
+            result.stdout
+        )

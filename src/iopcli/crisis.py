@@ -8,7 +8,7 @@ exporter, and falls back to the bundled crisis lines whatever goes wrong, saying
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from iopcli.crisis_lines import CrisisLine, crisis_lines
@@ -105,6 +105,29 @@ def bundled_card(problem: str | None = None) -> CrisisCard:
     return CrisisCard(lines=lines, problem=problem)
 
 
+def _shadowed_plan(ref: str, home: Path | None) -> CrisisCard | None:
+    """A bare name that is a file or folder here and also a stored plan (``crisis dana`` next
+    to a folder ``dana/``): the stored plan's card, saying which was shown and how to ask for
+    the other. None when the name means only the file."""
+    from iopcli.sources import is_bare_name, shadowing
+    from iopcli.store import NotFoundError, open_store
+
+    if not is_bare_name(ref):
+        return None
+    try:
+        store = open_store(home, create=False)
+    except NotFoundError:
+        return None
+    try:
+        message = shadowing(ref, store)
+        if message is None:
+            return None
+        card = card_from_body(store.body(store.resolve(ref)))
+    finally:
+        store.close()
+    return replace(card, problem=f"This is the stored plan: {message}")
+
+
 def load_card(ref: str | None, home: Path | None = None) -> CrisisCard:
     """The person's card, or the bundled lines with a one-line reason; never raises."""
     try:
@@ -112,6 +135,9 @@ def load_card(ref: str | None, home: Path | None = None) -> CrisisCard:
             from iopcli.sources import is_file_ref
 
             if is_file_ref(ref):
+                stored = _shadowed_plan(ref, home)
+                if stored is not None:
+                    return stored
                 from iopcli.planfile import read_plan
                 from iopcli.store import canonical
 
