@@ -654,3 +654,32 @@ def test_a_counselor_phone_without_a_name_still_ends_in_a_saved_plan(
         script["Counselor's name"] = "Sam"  # a fixed interview may ask again; give a name then
     assert result.returncode == 0, t.said[-300:]
     assert stored(tmp_path).program.counselor is None
+
+
+def test_a_question_mark_at_the_export_questions_explains_them(
+    tmp_path: Path, run: Run, keyboard: Keyboard
+) -> None:
+    imported(run)
+    t = keyboard(
+        Person(
+            [
+                ("Name on the plan [Dana]", ""),
+                ("Time zone", ""),
+                ("More details", "n"),
+                ("Save this", ""),
+                ("Write the handout", "?"),
+                ("Write the handout", "y"),
+                ("Discreet calendar titles?", "?"),
+                ("Discreet calendar titles?", "y"),
+                ("in the file names?", "?"),
+                ("in the file names?", "n"),
+                ("Folder", "?"),
+                ("Folder", str(tmp_path / "out")),
+            ]
+        )
+    )
+    assert run("edit", "dana", "person").returncode == 0, t.output[-600:]
+    assert t.steps == []
+    for why in ("iopcli export can write them later", "lock screens", "short id", "owner-only"):
+        assert why in t.said
+    assert sorted(p.suffix for p in (tmp_path / "out").iterdir()) == [".ics", ".md"]

@@ -387,23 +387,27 @@ def _offer_export(asker: TerminalAsker, plan_id: str, config: dict[str, Any]) ->
         plan = store.load(plan_id)
         previous = earlier_items(store, plan_id)
     try:
-        answer = asker.ask("Write the handout and calendar now? (y/n)", "y").strip().lower()
-        if answer not in ("", "y", "yes"):
+        answer = _ask(asker, "Write the handout and calendar now? (y/n)", "y", _WHY_EXPORT)
+        if answer.strip().lower() not in ("", "y", "yes"):
             return
         configured = config.get("discreet")
         default = configured if isinstance(configured, bool) else plan.discreet
-        answer = asker.ask(
+        answer = _ask(
+            asker,
             "Discreet calendar titles? The calendar will show 'Meeting', 'Appointment' and"
             " 'Pick up prescription', not the group, clinic or medicine (y/n)",
             "y" if default else "n",
+            _WHY_DISCREET,
         )
         discreet = answer.strip().lower() in ("y", "yes") if answer.strip() else default
-        answer = asker.ask(
+        answer = _ask(
+            asker,
             f"Put {plan.person.name}'s name in the file names? (y/n; n: plan-{short_id(plan.id)})",
             "n",
+            _WHY_NAMES,
         )
         named = answer.strip().lower() in ("y", "yes")
-        folder = asker.ask("Folder", "out").strip() or "out"
+        folder = _ask(asker, "Folder", "out", _WHY_FOLDER).strip() or "out"
     except (KeyboardInterrupt, EOFError):
         return  # the plan is saved; the export can wait
     from iopcli.export import default_remind, export_options, export_plan
@@ -420,6 +424,30 @@ def _offer_export(asker: TerminalAsker, plan_id: str, config: dict[str, Any]) ->
         gone = _removed(previous, plan)
         if gone:
             asker.say(f"  Cancelled in the calendar: {', '.join(gone)}")
+
+
+_WHY_EXPORT = (
+    "The handout (Markdown) and the calendar file (.ics) for the person to take home; the plan"
+    " is saved either way, and iopcli export can write them later."
+)
+_WHY_DISCREET = (
+    "Calendars show on lock screens and to people who share the account. Discreet titles name"
+    " no fellowship, clinic or medicine; the details stay in the handout."
+)
+_WHY_NAMES = (
+    "File names are seen in folders, e-mail and on USB sticks. Without the name they read"
+    " plan- and a short id."
+)
+_WHY_FOLDER = "Where the files go: a folder, made if needed (owner-only)."
+
+
+def _ask(asker: TerminalAsker, prompt: str, default: str, why: str) -> str:
+    """One export question; ``?`` explains it and asks again."""
+    while True:
+        answer = asker.ask(prompt, default)
+        if answer.strip() != "?":
+            return answer
+        asker.say(why)
 
 
 def _removed(previous: AftercarePlan, plan: AftercarePlan) -> list[str]:
