@@ -23,8 +23,7 @@ from pydantic import ValidationError
 
 from conftest import EXAMPLES, Run
 from iopcli import drafts
-from iopcli.cli.interview import already_there
-from iopcli.directory import open_directory
+from iopcli.directory import already_there, open_directory
 from iopcli.export import ExportOptions, render
 from iopcli.feeds import read_feed
 from iopcli.ics import event_uid

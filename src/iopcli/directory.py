@@ -504,19 +504,58 @@ def open_directory(home: Path | None = None, *, create: bool = True) -> Director
 
 def copy_entries(
     body: dict[str, Any], section: str, refs: list[str], directory: Directory
-) -> list[str]:
+) -> tuple[list[str], int]:
     """Copy directory entries into a plan's ``meetings`` or ``resources`` (``body`` is changed in
     place): the plan keeps its own copy, with a ``source`` reference and an id unique in the
-    list. One line per entry added, naming it and where it came from."""
+    list. An entry the plan already has (:func:`already_there`) is not added twice. One line per
+    entry, saying what was done, and how many were added."""
     from iopcli.model import unique_id
 
     items = body.setdefault(section, [])
     taken = {str(item["id"]) for item in items if item.get("id")}
-    added = []
+    lines, added, seen = [], 0, set()
     for ref in refs:
         entry = directory.find(ref, kind=section[:-1])
+        twin = already_there(items, entry.data)
+        if twin is not None:
+            if ref not in seen:
+                name = entry.data.get("name")
+                lines.append(f"{section}: {name} is already in the plan (as {twin}); not added")
+            seen.add(ref)
+            continue
+        seen.add(ref)
         copy = dict(entry.data)
         copy["id"] = unique_id(str(copy["id"]), taken)
         items.append(copy)
-        added.append(f"{section}: added {copy['name']} ({entry.source}:{entry.source_id})")
-    return added
+        added += 1
+        lines.append(f"{section}: added {copy['name']} ({entry.source}:{entry.source_id})")
+    return lines, added
+
+
+def already_there(items: list[dict[str, Any]], entry: dict[str, Any]) -> str | None:
+    """The id of the plan's item that is ``entry`` already: copied from the same directory
+    entry, or (a meeting) with the same name, days and start; else None."""
+
+    def source(item: dict[str, Any]) -> tuple[Any, Any] | None:
+        ref = item.get("source")
+        return (ref.get("feed"), ref.get("id")) if isinstance(ref, dict) else None
+
+    def days(item: dict[str, Any]) -> list[str]:
+        value = item.get("days") or []
+        return sorted(str(d).lower()[:3] for d in ([value] if isinstance(value, str) else value))
+
+    def start(item: dict[str, Any]) -> str:
+        from iopcli.values import parse_time_of_day
+
+        try:
+            return parse_time_of_day(item.get("start")).isoformat()
+        except (ValueError, TypeError):
+            return str(item.get("start"))
+
+    for item in items:
+        if source(entry) is not None and source(item) == source(entry):
+            return str(item.get("id"))
+        same_name = str(item.get("name", "")).casefold() == str(entry.get("name", "")).casefold()
+        if same_name and days(item) == days(entry) and start(item) == start(entry):
+            return str(item.get("id"))
+    return None

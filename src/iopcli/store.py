@@ -404,6 +404,28 @@ class Store:
                     )
         return Views.parse(text)
 
+    def earlier_items(self, plan_id: str) -> AftercarePlan | None:
+        """Every item any earlier revision held, as one plan: exporting after an edit cancels,
+        in the person's calendar, each event whose item is gone (no ``--previous`` file
+        needed). None for a plan with one revision."""
+        from iopcli.model import AftercarePlan
+
+        current = self.current_revision(plan_id)
+        if current <= 1:
+            return None
+        merged = self.body(plan_id, current - 1)
+        for number in range(current - 2, 0, -1):
+            older = self.body(plan_id, number)
+            for key in ("meetings", "appointments", "medications"):
+                have = {item.get("id") for item in merged.get(key) or []}
+                extra = [item for item in older.get(key) or [] if item.get("id") not in have]
+                if extra:
+                    merged[key] = [*(merged.get(key) or []), *extra]
+        try:
+            return AftercarePlan.model_validate(merged)
+        except ValueError:
+            return self.load(plan_id, current - 1)
+
     def load(self, plan_id: str, number: int | None = None) -> AftercarePlan:
         from pydantic import ValidationError  # deferred: the crisis card reads bodies only
 

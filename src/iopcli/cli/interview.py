@@ -147,54 +147,17 @@ def _add_from_directory(plan: str, section: str, refs: list[str]) -> None:
         plan_id = store.resolve(plan)
         revision = store.current_revision(plan_id)
         body = store.body(plan_id)
-        fresh = []
-        for ref in refs:
-            entry = found.find(ref, kind=section[:-1])
-            twin = already_there(body.get(section) or [], entry.data)
-            if twin is not None:
-                name = entry.data.get("name")
-                print(f"{section}: {name} is already in the plan (as {twin}); not added")
-            elif ref not in fresh:
-                fresh.append(ref)
-        if not fresh:
-            return
-        for line in copy_entries(body, section, fresh, found):
+        lines, added = copy_entries(body, section, refs, found)
+        for line in lines:
             print(line)
+        if not added:
+            return
         result = store.save(
             AftercarePlan.model_validate(body),
             base=revision,
             source=f"added from the directory: {', '.join(refs)}",
         )
     print(f"{plan_id[:8]}: saved as revision {result.revision}")
-
-
-def already_there(items: list[dict[str, Any]], entry: dict[str, Any]) -> str | None:
-    """The id of the plan's item that is ``entry`` already: copied from the same directory
-    entry, or (a meeting) with the same name, days and start; else None."""
-
-    def source(item: dict[str, Any]) -> tuple[Any, Any] | None:
-        ref = item.get("source")
-        return (ref.get("feed"), ref.get("id")) if isinstance(ref, dict) else None
-
-    def days(item: dict[str, Any]) -> list[str]:
-        value = item.get("days") or []
-        return sorted(str(d).lower()[:3] for d in ([value] if isinstance(value, str) else value))
-
-    def start(item: dict[str, Any]) -> str:
-        from iopcli.values import parse_time_of_day
-
-        try:
-            return parse_time_of_day(item.get("start")).isoformat()
-        except (ValueError, TypeError):
-            return str(item.get("start"))
-
-    for item in items:
-        if source(entry) is not None and source(item) == source(entry):
-            return str(item.get("id"))
-        same_name = str(item.get("name", "")).casefold() == str(entry.get("name", "")).casefold()
-        if same_name and days(item) == days(entry) and start(item) == start(entry):
-            return str(item.get("id"))
-    return None
 
 
 def _interview(draft: Draft, plain: bool) -> None:
@@ -357,35 +320,13 @@ def _show_warnings(asker: TerminalAsker, plan: AftercarePlan) -> list[str]:
     return sections
 
 
-def earlier_items(store: Any, plan_id: str) -> AftercarePlan | None:
-    """Every item any earlier revision held, as one plan: exporting after an edit cancels, in
-    the person's calendar, each event whose item is gone (no ``--previous`` file needed)."""
-    from iopcli.model import AftercarePlan
-
-    current = store.current_revision(plan_id)
-    if current <= 1:
-        return None
-    merged = store.body(plan_id, current - 1)
-    for number in range(current - 2, 0, -1):
-        older = store.body(plan_id, number)
-        for key in ("meetings", "appointments", "medications"):
-            have = {item.get("id") for item in merged.get(key) or []}
-            extra = [item for item in older.get(key) or [] if item.get("id") not in have]
-            if extra:
-                merged[key] = [*(merged.get(key) or []), *extra]
-    try:
-        return AftercarePlan.model_validate(merged)
-    except ValueError:
-        return store.load(plan_id, current - 1)  # type: ignore[no-any-return]
-
-
 def _offer_export(asker: TerminalAsker, plan_id: str, config: dict[str, Any]) -> None:
     from iopcli.slugs import short_id
     from iopcli.store import open_store
 
     with open_store(home(), create=False) as store:
         plan = store.load(plan_id)
-        previous = earlier_items(store, plan_id)
+        previous = store.earlier_items(plan_id)
     try:
         answer = _ask(asker, "Write the handout and calendar now? (y/n)", "y", _WHY_EXPORT)
         if answer.strip().lower() not in ("", "y", "yes"):

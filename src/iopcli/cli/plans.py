@@ -31,7 +31,7 @@ PANEL = "Plans and files"
 
 def _earlier(sources: Any, refs: list[str], all_stored: bool) -> Any:
     """For one stored plan: every item its earlier revisions held (see
-    :func:`iopcli.cli.interview.earlier_items`), so removed items are cancelled; else None."""
+    :meth:`iopcli.store.Store.earlier_items`), so removed items are cancelled; else None."""
     from iopcli.errors import IopcliError
 
     if all_stored or len(refs) != 1:
@@ -40,9 +40,7 @@ def _earlier(sources: Any, refs: list[str], all_stored: bool) -> Any:
         plan_id = sources.stored_id(refs[0])
         if plan_id is None:
             return None
-        from iopcli.cli.interview import earlier_items
-
-        return earlier_items(sources.store, plan_id)
+        return sources.store.earlier_items(plan_id)
     except IopcliError:
         return None  # the export itself reports what is wrong with the plan
 
