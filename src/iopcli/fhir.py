@@ -1092,12 +1092,18 @@ def _time_of(value: Any) -> Any:
     return value
 
 
-def _read_meeting(r: _Reader, activity: Any, loc: Loc) -> dict[str, Any]:
-    detail = _get(activity, "detail")
-    meeting = _more_of(r, activity, loc)
+def _activity_item(r: _Reader, activity: Any, loc: Loc) -> tuple[Any, dict[str, Any]]:
+    """An activity's detail, and the plan item it starts: the fields carried in iopcli's
+    extension, and the item's id."""
+    item = _more_of(r, activity, loc)
     ident = _ext(activity, EXT_ITEM)
     if ident:
-        meeting["id"] = ident
+        item["id"] = ident
+    return _get(activity, "detail"), item
+
+
+def _read_meeting(r: _Reader, activity: Any, loc: Loc) -> dict[str, Any]:
+    detail, meeting = _activity_item(r, activity, loc)
     meeting["name"] = _get(detail, "description")
     fellowship = _code(_get(detail, "code"), CS_FELLOWSHIP)
     if fellowship:
@@ -1137,11 +1143,7 @@ def _parse_time(value: Any) -> dt.time | None:
 
 
 def _read_appointment(r: _Reader, activity: Any, loc: Loc) -> dict[str, Any]:
-    detail = _get(activity, "detail")
-    item = _more_of(r, activity, loc)
-    ident = _ext(activity, EXT_ITEM)
-    if ident:
-        item["id"] = ident
+    detail, item = _activity_item(r, activity, loc)
     item["provider"] = _get(detail, "description") or _get(detail, "performer", 0, "display")
     kind = _code(_get(detail, "code"), CS_APPOINTMENT)
     if kind:

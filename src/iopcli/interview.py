@@ -411,6 +411,15 @@ def _every_other(item: dict[str, Any]) -> bool:
     return item.get("repeat") == "every_2_weeks"
 
 
+def _someone(relationship: str = "Who they are to you") -> tuple[Q, ...]:
+    """The questions for a person: name, who they are to the person, phone."""
+    return (
+        Q("name", "Name", required=True),
+        Q("relationship", relationship),
+        Q("phone", "Phone"),
+    )
+
+
 WHERE_HELP = "in person, online or both: it decides whether an address or a link is asked"
 
 SECTIONS: tuple[Section, ...] = (
@@ -489,11 +498,7 @@ SECTIONS: tuple[Section, ...] = (
                 "people",
                 "person",
                 Helper,
-                (
-                    Q("name", "Name", required=True),
-                    Q("relationship", "Who they are to you (sister, sponsor, therapist)"),
-                    Q("phone", "Phone"),
-                ),
+                _someone("Who they are to you (sister, sponsor, therapist)"),
                 quick=True,
             ),
         ),
@@ -512,11 +517,7 @@ SECTIONS: tuple[Section, ...] = (
                 "distraction_people",
                 "person who helps take your mind off things (step 3)",
                 Helper,
-                (
-                    Q("name", "Name", required=True),
-                    Q("relationship", "Who they are to you"),  # the handout shows "Ada (sister)"
-                    Q("phone", "Phone"),
-                ),
+                _someone(),  # the handout shows "Ada (sister)"
                 people=True,
             ),
             Strings("distraction_places", "Step 3. A place or group that helps"),
@@ -524,11 +525,7 @@ SECTIONS: tuple[Section, ...] = (
                 "people_to_ask",
                 "person you can ask for help (step 4)",
                 Helper,
-                (
-                    Q("name", "Name", required=True),
-                    Q("relationship", "Who they are to you"),
-                    Q("phone", "Phone"),
-                ),
+                _someone(),
                 people=True,
             ),
             Items(
