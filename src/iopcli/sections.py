@@ -9,6 +9,7 @@ from __future__ import annotations
 #: Section key -> heading, in the handout's order.
 HANDOUT_SECTIONS = {
     "crisis": "If you are in crisis",
+    "next": "Your next program",
     "week": "My week",
     "relapse": "Staying on track",
     "safety": "My safety plan",
