@@ -57,6 +57,9 @@ class FeedRecord:
     item: Meeting | Resource
     updated: dt.date | None = None
     active: bool = True
+    # What a listing says that the plan's item has no field for, kept for the directory's
+    # treatment programs (iopcli.locator): an HSDS service's accreditations and licenses.
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -1159,9 +1162,13 @@ def _hsds_services(rows: Iterable[Any], source: str) -> Feed:
         }
         updated = _date(row.get("assured_date") or row.get("last_modified"))
         active = status != "temporarily closed"
-        return _build(
+        record = _build(
             feed, "resource", source, source_id, data, where, updated, active, _HSDS_NAMES
         )
+        credentials = [_text(row.get(k)) for k in ("accreditations", "licenses")]
+        if record is not None and any(credentials):
+            record.extra["accreditations"] = [c for c in credentials if c]
+        return record
 
     feed.records = _deduplicated(feed, _each(feed, rows, ("id",), read))
     return feed

@@ -206,15 +206,15 @@ APPROACHES = _terms(
     ("integrated", "Integrated mental and substance use treatment", (r"integrated",)),
 )
 AGES = _terms(
-    ("adults", "Adults", (r"\badults?\b", r"\b18\b.*\bover\b")),
+    ("adults", "Adults", (r"(?<!young )(?<!older )\badults?\b", r"\b18\b.*\bover\b", r"18\+")),
     ("young-adults", "Young adults", (r"young adults?",)),
     ("adolescents", "Adolescents", (r"adolescent", r"teen", r"youth")),
     ("children", "Children", (r"child",)),
     ("seniors", "Seniors", (r"senior", r"older adults?")),
 )
 GENDERS = _terms(
-    ("women", "Women", (r"\bfemale", r"\bwomen", r"\bwoman")),
-    ("men", "Men", (r"(?<!fe)\bmale", r"\bmen\b", r"\bman\b")),
+    ("women", "Women", (r"\bfemales?\b", r"\bwomen\b", r"\bwoman\b")),
+    ("men", "Men", (r"\bmales?\b", r"\bmen\b", r"\bman\b")),
 )
 TELEHEALTH = Term("telehealth", "Telehealth", (r"telemedicine", r"telehealth", r"virtual"))
 LANGUAGES: dict[str, tuple[str, ...]] = {

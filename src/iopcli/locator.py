@@ -1,0 +1,541 @@
+"""Reading treatment programs: FindTreatment.gov locator exports, and HSDS services that are
+treatment.
+
+The locator (SAMHSA's national directory of licensed facilities) answers a search with pages
+``{"page", "totalPages", "recordCount", "rows": [...]}``; a saved export is one page or a list
+of them. Each row is a facility: ``frid`` (its stable id), names, address, phones, coordinates
+as strings, ``typeFacility`` (SA, MH) and ``services``, a list of categories ``{"f1": name,
+"f2": code, "f3": "value; value; ..."}``. Real exports leave fields out or empty, give ""
+for coordinates and repeat rows across pages: a row is kept when it has an id and a name, a
+field that is wrong is left out and noted, and a row seen twice is kept once (the later).
+
+Open Referral HSDS services are read by :mod:`iopcli.feeds`; those whose taxonomy (or name)
+says treatment become programs here, their fees, eligibility and schedules kept as written.
+
+Every category and value is kept as it came (``TreatmentProgram.categories``); the plain codes
+search uses are derived through the vocabularies in :mod:`iopcli.programs`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from iopcli.errors import IopcliError
+from iopcli.programs import (
+    AGES,
+    APPROACHES,
+    ASSISTANCE,
+    GENDERS,
+    LEVELS,
+    PAYS,
+    TELEHEALTH,
+    Category,
+    TreatmentProgram,
+    codes,
+    language_code,
+)
+
+MAX_FILE_BYTES = 200 * 1024 * 1024
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]|\x1b\\[[0-?]*[ -/]*[@-~]")
+
+
+class LocatorError(IopcliError):
+    """A program file cannot be read at all (nothing is imported from it)."""
+
+
+@dataclass
+class ProgramFile:
+    """Programs read from one file, with what was skipped or noted (one line each)."""
+
+    format: str  # "locator" or "hsds"
+    programs: list[TreatmentProgram] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    skipped_ids: set[str] = field(default_factory=set)
+    notes: list[str] = field(default_factory=list)
+
+
+# --- text ------------------------------------------------------------------------------------
+
+
+def _text(value: Any) -> str:
+    """One line of clean text from a scalar ("" for lists, objects, booleans, None)."""
+    if value is None or isinstance(value, (bool, dict, list)):
+        return ""
+    text = str(value)
+    if not text.isprintable():
+        text = _CONTROLS.sub(" ", text)
+    return " ".join(text.split())
+
+
+def _coordinate(value: Any, limit: float) -> float | None:
+    text = _text(value)
+    if not text:
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    if math.isnan(number) or abs(number) > limit or number == 0.0:  # NaN, out of range, 0 = none
+        return None
+    return number
+
+
+def _values(f3: Any) -> tuple[str, ...]:
+    if isinstance(f3, list):
+        parts = [_text(v) for v in f3]
+    else:
+        parts = [_text(v) for v in str(f3 if f3 is not None else "").split(";")]
+    return tuple(dict.fromkeys(p for p in parts if p))
+
+
+# --- locator rows ----------------------------------------------------------------------------
+
+# Category codes whose values become a field of the record (every one is also kept whole).
+SETTINGS_CODES = ("SET",)
+CARE_CODES = ("TC",)
+PAY_CODES = ("PAY",)
+ASSISTANCE_CODES = ("PYAS",)
+APPROACH_CODES = ("TAP",)
+MEDICATION_CODES = ("PHR", "OM", "MOUD")
+LICENSING_CODES = ("LCA",)
+LANGUAGE_CODES = ("OL", "SL", "LANG")
+AGE_CODES = ("AGE",)
+GENDER_CODES = ("GN",)
+GROUP_CODES = ("SG",)
+KNOWN_CODES = frozenset(
+    (
+        *SETTINGS_CODES,
+        *CARE_CODES,
+        *PAY_CODES,
+        *ASSISTANCE_CODES,
+        *APPROACH_CODES,
+        *MEDICATION_CODES,
+        *LICENSING_CODES,
+        *LANGUAGE_CODES,
+        *AGE_CODES,
+        *GENDER_CODES,
+        *GROUP_CODES,
+        "FOP",
+        "EMS",
+        "ASSES",
+        "SCR",
+        "TRSRV",
+        "EDU",
+        "AS",
+        "EXCL",
+        "HH",
+        "TRAN",
+        "MD",
+        "DETOX",
+        "SMON",
+        "CMHS",
+        "RC",
+        "FT",
+    )
+)
+_SA = re.compile(r"substance|addiction|alcohol|drug|detox|opioid|\bsud\b|\bsa\b")
+_MH = re.compile(r"mental health|psychiatric|\bmh\b|behavioral health")
+_CO = re.compile(r"co-?occurring|dual diagnos")
+_OTP = re.compile(r"opioid treatment program|\botp\b")
+
+
+def _values_of(categories: tuple[Category, ...], wanted: tuple[str, ...]) -> tuple[str, ...]:
+    out: list[str] = []
+    for c in categories:
+        if c.code.upper() in wanted:
+            out += [v for v in c.values if v not in out]
+    return tuple(out)
+
+
+def _levels(
+    settings: tuple[str, ...], care: tuple[str, ...], meds: tuple[str, ...]
+) -> tuple[str, ...]:
+    found = set(codes(LEVELS, settings + care))
+    # "Outpatient" is also the heading over IOP and PHP: plain outpatient care only when the
+    # facility names no more intensive kind, or names regular outpatient care itself.
+    regular = any(re.search(r"regular outpatient", v.casefold()) for v in settings)
+    if "op" in found and not regular and found & {"iop", "php"}:
+        found.discard("op")
+    if meds:
+        found.add("mat")
+    if any(v.casefold().startswith("methadone") for v in meds):
+        found.add("otp")
+    return tuple(code for code in LEVELS if code in found)
+
+
+def _focus(types: tuple[str, ...], values: tuple[str, ...]) -> str | None:
+    blob = " ".join((*types, *values)).casefold()
+    co = bool(_CO.search(blob))
+    sa = co or "sa" in [t.casefold() for t in types] or bool(_SA.search(blob))
+    mh = co or "mh" in [t.casefold() for t in types] or bool(_MH.search(blob))
+    if co or (sa and mh):
+        return "co-occurring"
+    return "substance-use" if sa else "mental-health" if mh else None
+
+
+def _languages(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(language_code(v) for v in values))
+
+
+def program_from_categories(
+    base: dict[str, Any], categories: tuple[Category, ...], types: tuple[str, ...] = ()
+) -> TreatmentProgram:
+    """A program from its plain fields (``base``) and its categories: every derived field
+    (levels, pays, ...) computed here, so locator rows and HSDS services agree."""
+    settings = _values_of(categories, SETTINGS_CODES)
+    care = _values_of(categories, CARE_CODES)
+    meds = _values_of(categories, MEDICATION_CODES)
+    paid = _values_of(categories, PAY_CODES)
+    helped = _values_of(categories, ASSISTANCE_CODES)
+    approaches = _values_of(categories, APPROACH_CODES)
+    ages = _values_of(categories, AGE_CODES)
+    genders = _values_of(categories, GENDER_CODES)
+    groups = _values_of(categories, GROUP_CODES)
+    every = tuple(v for c in categories for v in c.values)
+    levels = _levels(settings, care, meds)
+    if any(_OTP.search(v.casefold()) for v in every) and "otp" not in levels:
+        levels = tuple(code for code in LEVELS if code in {*levels, "otp"})
+    return TreatmentProgram(
+        **base,
+        facility_types=types,
+        focus=_focus(types, care + groups + settings),
+        levels=levels,
+        settings=settings,
+        telehealth=any(TELEHEALTH.matches(v) for v in settings + care),
+        pays=codes(PAYS, paid),
+        payment_accepted=paid,
+        assistance=codes(ASSISTANCE, helped),
+        payment_assistance=helped,
+        approaches=codes(APPROACHES, approaches),
+        approaches_offered=approaches,
+        medications=meds,
+        licensing=_values_of(categories, LICENSING_CODES),
+        languages=_languages(_values_of(categories, LANGUAGE_CODES)),
+        ages=codes(AGES, ages),
+        genders=codes(GENDERS, genders),
+        special_groups=groups,
+        categories=categories,
+    )
+
+
+def _categories(services: Any, where: str, notes: list[str]) -> tuple[Category, ...]:
+    if services in (None, ""):
+        return ()
+    if not isinstance(services, list):
+        notes.append(f"{where}: services: not a list; left out, the row is kept")
+        return ()
+    merged: dict[str, Category] = {}
+    for number, entry in enumerate(services, 1):
+        if not isinstance(entry, dict):
+            notes.append(f"{where}: services[{number}]: not an object; left out")
+            continue
+        code = _text(entry.get("f2")) or _text(entry.get("f1"))
+        if not code:
+            notes.append(f"{where}: services[{number}]: no category (f1, f2); left out")
+            continue
+        values = _values(entry.get("f3"))
+        if code in merged:  # a category given twice: one, with the values of both
+            old = merged[code]
+            values = tuple(dict.fromkeys(old.values + values))
+            merged[code] = Category(code, old.name, values)
+        else:
+            merged[code] = Category(code, _text(entry.get("f1")) or code, values)
+    return tuple(merged.values())
+
+
+def _facility_types(value: Any) -> tuple[str, ...]:
+    if isinstance(value, list):
+        parts = [_text(v) for v in value]
+    else:
+        parts = re.split(r"[,;/ ]+", _text(value))
+    return tuple(dict.fromkeys(p.upper() for p in parts if p))
+
+
+def _website(value: Any) -> str:
+    text = _text(value)
+    if text and not re.match(r"^[a-z][a-z0-9+.-]*://", text, re.I) and "." in text:
+        return "https://" + text.removeprefix("//")
+    return text
+
+
+def locator_row(row: Any, where: str, notes: list[str]) -> TreatmentProgram | str:
+    """One locator row as a program, or the reason it cannot be one."""
+    if not isinstance(row, dict):
+        return "not an object"
+    frid = _text(row.get("frid") or row.get("_irow") or row.get("id"))
+    if not frid:
+        return "no frid (the facility's id)"
+    name = _text(row.get("name1") or row.get("name"))
+    if not name:
+        return "no name1 (the facility's name)"
+    lat = _coordinate(row.get("latitude"), 90)
+    lon = _coordinate(row.get("longitude"), 180)
+    if (lat is None) != (lon is None):
+        lat = lon = None
+    for key, limit in (("latitude", 90), ("longitude", 180)):
+        given = _text(row.get(key))
+        if given and _coordinate(given, limit) is None and given not in ("0", "0.0"):
+            notes.append(f"{where}: {key}: {given[:20]!r} is not a coordinate; left out")
+    base = {
+        "id": frid,
+        "source": "",
+        "name": name[:300],
+        "name2": _text(row.get("name2"))[:300],
+        "street1": _text(row.get("street1")),
+        "street2": _text(row.get("street2")),
+        "city": _text(row.get("city")),
+        "state": _text(row.get("state")),
+        "zip": _text(row.get("zip")),
+        "phone": _text(row.get("phone")),
+        "intake_phone": _text(row.get("intake1") or row.get("intake2")),
+        "hotline": _text(row.get("hotline1")),
+        "website": _website(row.get("website")),
+        "latitude": lat,
+        "longitude": lon,
+    }
+    categories = _categories(row.get("services"), where, notes)
+    types = _facility_types(row.get("typeFacility") or row.get("type_facility"))
+    return program_from_categories(base, categories, types)
+
+
+def _pages(parsed: Any, name: str) -> Iterator[tuple[str, list[Any]]]:
+    """(how messages name the page, its rows) for one response, a list of them, or a bare
+    list of rows."""
+    if isinstance(parsed, dict):
+        if "rows" not in parsed:
+            raise LocatorError(f'{name}: not a treatment locator export (no "rows")')
+        rows = parsed["rows"]
+        if rows is None:
+            return
+        if not isinstance(rows, list):
+            raise LocatorError(f"{name}: rows: expected a list of facilities")
+        yield (f"page {parsed.get('page')}, " if parsed.get("page") is not None else ""), rows
+        return
+    if not isinstance(parsed, list):
+        raise LocatorError(f"{name}: not a treatment locator export (expected an object or list)")
+    if parsed and all(isinstance(p, dict) and "rows" in p for p in parsed):
+        for number, page in enumerate(parsed, 1):
+            rows = page.get("rows")
+            label = f"page {page.get('page', number)}, "
+            if isinstance(rows, list):
+                yield label, rows
+            elif rows is not None:
+                raise LocatorError(f"{name}: {label.rstrip(', ')}: rows: expected a list")
+        return
+    yield "", parsed  # a bare list of rows
+
+
+def is_locator(parsed: Any) -> bool:
+    """Whether parsed JSON looks like a locator export (not HSDS)."""
+    first = parsed[0] if isinstance(parsed, list) and parsed else parsed
+    return isinstance(first, dict) and (
+        "rows" in first or "frid" in first or "name1" in first or "totalPages" in first
+    )
+
+
+def read_locator(parsed: Any, name: str, source: str) -> ProgramFile:
+    """Programs from a parsed locator export; rows that cannot be programs are skipped with
+    the file, page and row."""
+    out = ProgramFile("locator")
+    kept: dict[str, TreatmentProgram] = {}
+    for label, rows in _pages(parsed, name):
+        for number, row in enumerate(rows, 1):
+            ident = _text(row.get("frid")) if isinstance(row, dict) else ""
+            where = f"{name}: {label}row {number}" + (f" ({ident})" if ident else "")
+            program = locator_row(row, where, out.notes)
+            if isinstance(program, str):
+                out.skipped.append(f"{where}: {program}")
+                if ident:
+                    out.skipped_ids.add(ident)
+                continue
+            program = _with_source(program, source)
+            if program.id in kept and kept[program.id] != program:
+                out.notes.append(f"{where}: {program.id} listed twice; the later row kept")
+            kept.pop(program.id, None)
+            kept[program.id] = program
+    out.programs = list(kept.values())
+    return out
+
+
+def _with_source(program: TreatmentProgram, source: str) -> TreatmentProgram:
+    from dataclasses import replace
+
+    return replace(program, source=source)
+
+
+# --- HSDS --------------------------------------------------------------------------------------
+
+# What makes an HSDS service a treatment program: its taxonomy (or, without one, its name).
+_TREATMENT = re.compile(
+    r"treatment|outpatient|partial hospitali|residential|detox|withdrawal management"
+    r"|methadone|buprenorphine|medication[- ]assisted|opioid|substance use disorder"
+    r"|addiction (treatment|services)|psychiatric|rehabilitation"
+)
+_TREATMENT_CODES = re.compile(r"^(RX-8|RX-1|RP-|RM-|LR-8)", re.I)
+
+
+def is_treatment(taxonomy: list[str], name: str) -> bool:
+    if any(_TREATMENT_CODES.match(t) or _TREATMENT.search(t.casefold()) for t in taxonomy):
+        return True
+    return not taxonomy and bool(_TREATMENT.search(name.casefold()))
+
+
+def read_hsds(path: Path, source: str) -> ProgramFile:
+    """Programs among the services of an HSDS file (JSON, CSV folder or zip), read by
+    :func:`iopcli.feeds.read_feed`: a service is a program when its taxonomy says treatment."""
+    from iopcli.feeds import FeedError, read_feed
+
+    try:
+        feed = read_feed(path, source)
+        if feed.format not in ("hsds", "empty", "unknown"):
+            raise LocatorError(
+                f"{path}: a {feed.format} meeting feed, not programs: use iopcli directory import"
+            )
+        out = ProgramFile("hsds")
+        other = 0
+        for record in feed.records:
+            data = record.item.model_dump(mode="json", exclude_none=True)
+            if record.kind != "resource" or not is_treatment(
+                data.get("taxonomy", []), data.get("name", "")
+            ):
+                other += 1
+                continue
+            extra = record.extra
+            out.programs.append(_hsds_program(record.source_id, source, data, extra))
+    except FeedError as exc:
+        raise LocatorError(str(exc)) from None
+    out.skipped = [f"{path}: {line}" for line in feed.skipped]
+    out.skipped_ids = set(feed.skipped_ids)
+    out.notes = [f"{path}: {line}" for line in feed.notes]
+    if other:
+        out.notes.append(
+            f"{path}: {other} service(s) are not treatment programs (no treatment taxonomy);"
+            " left to iopcli directory import"
+        )
+    return out
+
+
+def _hsds_program(
+    source_id: str, source: str, data: dict[str, Any], extra: dict[str, Any]
+) -> TreatmentProgram:
+    taxonomy = tuple(data.get("taxonomy", []))
+    fees = str(data.get("fees", ""))
+    eligibility = str(data.get("eligibility", ""))
+    description = str(data.get("notes", ""))
+    languages = tuple(data.get("languages", []))
+    licensing = tuple(str(x) for x in extra.get("accreditations", []) if x)
+    # HSDS has no categories: the fields that say the same things stand in for them, so the
+    # same vocabularies read them (and show says where each came from).
+    categories = tuple(
+        c
+        for c in (
+            Category("TAXONOMY", "Taxonomy", taxonomy),
+            Category("TC", "Type of care (from taxonomy and description)", (*taxonomy,)),
+            Category("FEES", "Fees and cost options", (fees,) if fees else ()),
+            Category("ELIG", "Eligibility", (eligibility,) if eligibility else ()),
+            Category("LANG", "Languages", languages),
+            Category("LCA", "Accreditations and licenses", licensing),
+        )
+        if c.values
+    )
+    settings = tuple(t for t in taxonomy if codes(LEVELS, (t,)) or TELEHEALTH.matches(t))
+    phones = [p for p in data.get("other_phones", []) if isinstance(p, dict)]
+    intake = next(
+        (
+            str(p.get("number"))
+            for p in phones
+            if re.search(r"intake|admission", str(p.get("description", "")), re.I)
+        ),
+        "",
+    )
+    hotline = next(
+        (
+            str(p.get("number"))
+            for p in phones
+            if re.search(r"hotline|crisis|24", str(p.get("description", "")), re.I)
+        ),
+        "",
+    )
+    program = program_from_categories(
+        {
+            "id": source_id,
+            "source": source,
+            "name": str(data.get("name", "")),
+            "street1": str(data.get("address", "")),
+            "phone": str(data.get("phone", "")),
+            "intake_phone": intake,
+            "hotline": hotline,
+            "website": str(data.get("url", "")),
+            "latitude": data.get("latitude"),
+            "longitude": data.get("longitude"),
+        },
+        categories,
+    )
+    from dataclasses import replace
+
+    blob = (*taxonomy, description, data.get("name", ""))
+    return replace(
+        program,
+        settings=settings,
+        levels=program.levels or _levels(tuple(str(b) for b in blob if b), (), ()),
+        focus=program.focus or _focus((), tuple(str(b) for b in blob)),
+        pays=codes(PAYS, (fees,)),
+        payment_accepted=(fees,) if fees else (),
+        assistance=codes(ASSISTANCE, (fees,)),
+        approaches=codes(APPROACHES, (description,)),
+        ages=codes(AGES, (eligibility,)),
+        genders=codes(GENDERS, (eligibility,)),
+        languages=_languages(languages),
+        licensing=licensing,
+        schedule=(str(data["hours"]),) if data.get("hours") else (),
+        fees=fees,
+        eligibility=eligibility,
+        description=description,
+        telehealth=any(TELEHEALTH.matches(str(b)) for b in blob),
+        updated=data.get("verified"),
+    )
+
+
+# --- files -------------------------------------------------------------------------------------
+
+
+def read_programs(path: Path, source: str) -> ProgramFile:
+    """Programs from one file: a locator export (JSON), or HSDS (JSON, CSV folder or zip).
+    LocatorError when the file cannot be read as a whole."""
+    if path.is_dir():
+        return read_hsds(path, source)
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            head = handle.read(4)
+    except OSError as exc:
+        raise LocatorError(f"{path}: cannot be read: {exc.strerror}") from None
+    if size > MAX_FILE_BYTES:
+        raise LocatorError(f"{path}: larger than {MAX_FILE_BYTES // 2**20} MiB")
+    if head == b"PK\x03\x04":
+        return read_hsds(path, source)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise LocatorError(f"{path}: not UTF-8 text ({exc.reason})") from None
+    except OSError as exc:
+        raise LocatorError(f"{path}: cannot be read: {exc.strerror}") from None
+    if not text.strip():
+        return ProgramFile("empty")
+    try:
+        parsed = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise LocatorError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+    except RecursionError:
+        raise LocatorError(f"{path}: not valid JSON (nested too deeply)") from None
+    if parsed in ([], {}):
+        return ProgramFile("empty")
+    if is_locator(parsed):
+        return read_locator(parsed, str(path), source)
+    return read_hsds(path, source)
