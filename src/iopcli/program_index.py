@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from iopcli.directory import MASS_REMOVAL_MIN, DirectoryError, open_directory
+from iopcli.places import haversine_miles
 from iopcli.programs import (
     AGES,
     APPROACHES,
@@ -89,7 +90,6 @@ CREATE TABLE IF NOT EXISTS program_schema (version INTEGER NOT NULL);
 # Focus bits: a co-occurring program treats both, so it matches every focus.
 FOCUS_BITS = {"substance-use": 1, "mental-health": 2, "co-occurring": 4}
 _MILES_PER_DEGREE = 69.0
-EARTH_RADIUS_MILES = 3958.8
 
 
 def _mask(vocabulary: dict[str, Any], codes: Iterable[str]) -> int:
@@ -123,13 +123,6 @@ class Hit:
 
     program: TreatmentProgram
     miles: float | None
-
-
-def haversine_miles(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_MILES * math.asin(min(1.0, math.sqrt(a)))
 
 
 class ProgramIndex:
