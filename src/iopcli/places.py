@@ -96,9 +96,10 @@ def write_zip_table(path: Path) -> int:
     place on a map, are left out."""
     import zipcodes  # type: ignore[import-not-found,unused-ignore]
 
+    every = zipcodes.list_all()  # type: ignore[no-untyped-call,unused-ignore]
     records = sorted(
         (int(z["zip_code"]), round(float(z["lat"]) * 10_000), round(float(z["long"]) * 10_000))
-        for z in zipcodes.list_all()
+        for z in every
         if z.get("lat") and z.get("long") and z.get("zip_code_type") != "MILITARY"
     )
     path.write_bytes(b"".join(_RECORD.pack(*r) for r in records))
