@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import EXAMPLES, Run
+from iopcli.i18n import language
 from iopcli.markdown import MarkdownOptions, handout_sections, plan_to_markdown
 from iopcli.model import AftercarePlan
 from iopcli.planfile import read_plan
@@ -32,7 +33,8 @@ def test_kept_agenda_is_the_agenda_worked_out_from_the_plan(
     views = Views.parse(compute(plan, TODAY))
     start = min(TODAY, plan.program.discharge_date)
     first = start + dt.timedelta(days=offset)
-    assert views.agenda(first, days) == agenda_rows(plan, first, days)
+    with language(views.lang):  # views are in the plan's own language (person.language)
+        assert views.agenda(first, days) == agenda_rows(plan, first, days)
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -40,9 +42,10 @@ def test_kept_agenda_is_the_agenda_worked_out_from_the_plan(
 def test_kept_handout_is_the_handout(plan: AftercarePlan, paper: bool) -> None:
     views = Views.parse(compute(plan, TODAY))
     options = MarkdownOptions(paper=paper, links=False)
-    assert views.handout(paper) == handout_sections(plan, options)
-    joined = "\n".join(part for part in views.handout(paper).values() if part)
-    assert joined == plan_to_markdown(plan, options)
+    with language(views.lang):  # views are in the plan's own language (person.language)
+        assert views.handout(paper) == handout_sections(plan, options)
+        joined = "\n".join(part for part in views.handout(paper).values() if part)
+        assert joined == plan_to_markdown(plan, options)
 
 
 def test_days_outside_the_kept_span_are_not_answered_from_it() -> None:

@@ -40,6 +40,7 @@ SOURCE = "en"
 LANGUAGES = ("en", "es")
 
 _current: ContextVar[str] = ContextVar("iopcli_language", default=SOURCE)
+_asked: ContextVar[str | None] = ContextVar("iopcli_asked_language", default=None)
 
 
 def N_(message: str) -> str:  # the gettext name, found by the extractor
@@ -61,10 +62,23 @@ def language(lang: str | None) -> Iterator[str]:
         _current.reset(token)
 
 
+@contextlib.contextmanager
+def asked_for(lang: str | None) -> Iterator[None]:
+    """The language asked for on the command line (``--lang``; None: each plan's own), for
+    :func:`plan_language` to prefer over the person's."""
+    token = _asked.set(lang)
+    try:
+        yield
+    finally:
+        _asked.reset(token)
+
+
 def plan_language(lang: str | None, chosen: str | None = None) -> str:
-    """The language to write a plan's text in: ``chosen`` (``--lang``) when given, else the
-    person's own language when there is a catalog for it, else English."""
-    return supported(chosen if chosen else lang)
+    """The language to write a plan's text in: ``chosen``, or the one asked for on the command
+    line (:func:`asked_for`), when given; else the person's own language (``person.language``,
+    ``es-MX`` -> ``es``) when there is a catalog for it; else English."""
+    pick = chosen or _asked.get()
+    return supported(pick if pick else lang)
 
 
 def supported(lang: str | None) -> str:

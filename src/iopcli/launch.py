@@ -2,8 +2,8 @@
 
 A person in crisis must not wait for imports. Loading the Typer app costs more than the card
 itself (Typer also loads pydantic to convert arguments), so the plain forms of
-``iopcli [--home DIR] crisis [PLAN] [--plain]`` are served here directly; any other form,
-``--help`` included, goes to :mod:`iopcli.cli`, which implements the same command.
+``iopcli [--home DIR] crisis [PLAN] [--plain] [--lang en|es]`` are served here directly; any
+other form, ``--help`` included, goes to :mod:`iopcli.cli`, which implements the same command.
 """
 
 from __future__ import annotations
@@ -13,8 +13,11 @@ import os
 import sys
 
 
-def crisis_arguments(args: list[str]) -> tuple[str | None, str | None, bool] | None:
-    """(home, plan, plain) when ``args`` is a plain crisis call; None for anything else."""
+def crisis_arguments(
+    args: list[str],
+) -> tuple[str | None, str | None, bool, str | None] | None:
+    """(home, plan, plain, lang) when ``args`` is a plain crisis call; None for anything else
+    (an unknown ``--lang`` too: the full CLI explains)."""
     home = None
     if args[:1] == ["--home"] and len(args) >= 2:
         home, args = args[1], args[2:]
@@ -22,15 +25,25 @@ def crisis_arguments(args: list[str]) -> tuple[str | None, str | None, bool] | N
         home, args = args[0].split("=", 1)[1], args[1:]
     if not args or args[0] != "crisis":
         return None
-    plan, plain = None, False
-    for arg in args[1:]:
+    from iopcli.i18n import LANGUAGES
+
+    plan, plain, lang = None, False, None
+    rest = args[1:]
+    while rest:
+        arg, rest = rest[0], rest[1:]
         if arg == "--plain" and not plain:
             plain = True
+        elif arg.startswith("--lang=") and lang is None:
+            lang = arg.split("=", 1)[1]
+        elif arg == "--lang" and lang is None and rest:
+            lang, rest = rest[0], rest[1:]
         elif not arg.startswith("-") and plan is None:
             plan = arg
         else:
             return None  # --help, unknown options, extra arguments: the full CLI explains
-    return home, plan, plain
+    if lang is not None and lang not in LANGUAGES:
+        return None
+    return home, plan, plain, lang
 
 
 def main() -> None:
@@ -40,15 +53,19 @@ def main() -> None:
     call = crisis_arguments(sys.argv[1:])
     if call is None:
         sys.exit(_full_cli())
-    home, plan, plain = call
+    home, plan, plain, lang = call
     from pathlib import Path
 
     from iopcli.crisis import load_card
+    from iopcli.i18n import asked_for, language
     from iopcli.screens import OutputError, print_crisis
 
     failed: OSError | None = None
     try:
-        print_crisis(load_card(plan, Path(home) if home else None), plain)
+        with asked_for(lang):
+            card = load_card(plan, Path(home) if home else None)
+        with language(card.language):
+            print_crisis(card, plain)
     except OutputError as exc:  # rich met a failing stdout (and has silenced it)
         _say(str(exc))
         sys.exit(1)

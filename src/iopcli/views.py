@@ -9,6 +9,9 @@ revision; a save drops them. They are used only for the revision they were made 
 very code made them (a hash of the package) and when they cover the days asked for; otherwise
 the commands work it out from the plan as before. This module imports nothing heavy at module
 level.
+
+Views are written in the plan's own language (the person's, :func:`iopcli.i18n.plan_language`)
+and say which (``lang``); ``--lang`` asking for another one works it out from the plan.
 """
 
 from __future__ import annotations
@@ -36,7 +39,8 @@ def code_key() -> str:
     hashlib would cost every agenda more than the whole check.)"""
     package = Path(__file__).resolve().parent
     checksum, size = 0, 0
-    for path in sorted([*package.glob("*.py"), *package.glob("data/*.json")]):
+    kept = [*package.glob("*.py"), *package.glob("data/*.json"), *package.glob("locale/*/*/*.mo")]
+    for path in sorted(kept):
         data = path.name.encode() + b"\0" + path.read_bytes()
         checksum, size = zlib.crc32(data, checksum), size + len(data)
     return f"{checksum:08x}-{size:x}"
@@ -46,9 +50,16 @@ def compute(plan: AftercarePlan, today: dt.date | None = None) -> str:
     """The views of ``plan`` as stored: the agenda's entries around today and discharge, and
     the handout as ``show`` prints it (with lists, and with tables), section by section."""
     from iopcli.agenda import today_in
+    from iopcli.i18n import language, supported
+
+    lang = supported(plan.person.language)  # the plan's own: never a --lang of the moment
+    with language(lang):
+        return _compute(plan, today or today_in(plan), lang)
+
+
+def _compute(plan: AftercarePlan, today: dt.date, lang: str) -> str:
     from iopcli.markdown import MarkdownOptions, handout_sections
 
-    today = today or today_in(plan)
     first = min(today, plan.program.discharge_date) - dt.timedelta(days=DAYS_BEFORE)
     last = max(today, plan.program.discharge_date) + dt.timedelta(days=DAYS_AFTER)
     first, last = max(first, dt.date(1900, 1, 1)), min(last, dt.date(2200, 12, 31))
@@ -57,6 +68,7 @@ def compute(plan: AftercarePlan, today: dt.date | None = None) -> str:
         "code": code_key(),
         "plan": plan.id,
         "timezone": plan.timezone,
+        "lang": lang,
         "agenda": {"first": first.isoformat(), "last": last.isoformat(), "rows": rows},
         "handout": {
             style: handout_sections(plan, MarkdownOptions(paper=paper, links=False))
@@ -70,7 +82,7 @@ def agenda_rows(plan: AftercarePlan, first: dt.date, days: int) -> list[dict[str
     """The agenda's rows for ``days`` days from ``first``: ``entry`` as ``agenda --json``
     shows it, and ``when``, its time as the agenda prints it (None for all-day entries)."""
     from iopcli.agenda import agenda
-    from iopcli.values import format_time
+    from iopcli.i18n import format_time
 
     return [
         {
@@ -89,6 +101,7 @@ class Views:
         self.data = data
         self.plan_id: str = data["plan"]
         self.timezone: str = data["timezone"]
+        self.lang: str = data.get("lang", "en")  # what the kept text is written in
         self._plan = plan
 
     @classmethod
@@ -110,8 +123,12 @@ class Views:
 
     @classmethod
     def of(cls, plan: AftercarePlan) -> Views:
-        """Views worked out from ``plan`` when asked (a plan file: nothing is kept)."""
-        return cls({"plan": plan.id, "timezone": plan.timezone}, plan)
+        """Views worked out from ``plan`` when asked (a plan file: nothing is kept), in the
+        language current when they are asked for."""
+        from iopcli.i18n import plan_language
+
+        lang = plan_language(plan.person.language)
+        return cls({"plan": plan.id, "timezone": plan.timezone, "lang": lang}, plan)
 
     def today(self) -> dt.date:
         from zoneinfo import ZoneInfo

@@ -105,6 +105,29 @@ PlainOption = Annotated[
     bool, typer.Option("--plain", help="Plain text: no colour, boxes or symbols.")
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="JSON for scripts.")]
+# The language of what the person reads (iopcli.i18n); interview and errors stay English.
+LangOption = Annotated[
+    str | None,
+    typer.Option(
+        "--lang",
+        help="Language of what the person reads: en or es (default: the plan's"
+        " person.language when it is Spanish, else English).",
+        show_default=False,
+    ),
+]
+
+
+def asked_language(value: str | None) -> str | None:
+    """``--lang`` checked: None (each plan's own language) or a language iopcli writes."""
+    from iopcli.i18n import LANGUAGES
+
+    if value is None or value in LANGUAGES:
+        return value
+    from iopcli.errors import UsageError
+
+    raise UsageError(f"--lang: {value!r} is not one of {', '.join(LANGUAGES)}")
+
+
 PlanFiles = Annotated[
     list[str],
     typer.Argument(

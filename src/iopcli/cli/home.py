@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from iopcli.cli import completion as complete
-from iopcli.cli.common import PlainOption, PlanArgument, home, reports_errors
+from iopcli.cli.common import (
+    LangOption,
+    PlainOption,
+    PlanArgument,
+    asked_language,
+    home,
+    reports_errors,
+)
 from iopcli.cli.render import console, print_agenda, print_json
 from iopcli.sections import HANDOUT_SECTIONS
+
+if TYPE_CHECKING:
+    from iopcli.sources import PlanSource
+    from iopcli.views import Views
 
 app = typer.Typer()
 PANEL = "At home"
@@ -26,14 +37,18 @@ def _plain(flag: bool) -> bool:
 
 @app.command(rich_help_panel=PANEL)
 @reports_errors
-def crisis(plan: PlanArgument = None, plain: PlainOption = False) -> None:
+def crisis(plan: PlanArgument = None, plain: PlainOption = False, lang: LangOption = None) -> None:
     """One screen: warning signs, coping steps, people and crisis lines to call."""
     # The console script serves the plain forms of this command without loading the CLI
     # (iopcli.launch); both draw the same card.
     from iopcli.crisis import load_card
+    from iopcli.i18n import asked_for, language
     from iopcli.screens import print_crisis
 
-    print_crisis(load_card(plan, home()), plain)
+    with asked_for(asked_language(lang)):
+        card = load_card(plan, home())
+    with language(card.language):
+        print_crisis(card, plain)
 
 
 @app.command(rich_help_panel=PANEL)
@@ -50,24 +65,28 @@ def show(
         ),
     ] = None,
     plain: PlainOption = False,
+    lang: LangOption = None,
 ) -> None:
     """The whole plan for reading in a terminal, crisis first."""
     from iopcli.errors import UsageError
+    from iopcli.i18n import _, language
     from iopcli.sources import PlanSource
 
     if section is not None and section not in SECTIONS:
         raise UsageError(f"--section: {section!r} is not one of {', '.join(SECTIONS)}")
     with PlanSource(home()) as sources:
-        shown = sources.views(plan)
+        shown = _views(sources, plan, asked_language(lang))
     plain_text = _plain(plain)
     screen = None if plain_text else console()
-    # Tables only where they fit; lists read better on narrow screens and to screen readers.
-    parts = shown.handout(paper=screen is None or screen.width < 120)
-    if section is None:
-        handout = "\n".join(part for part in parts.values() if part)
-    else:
-        title = SECTIONS[section]
-        handout = parts[section] or f"## {title}\n\nNothing in this part of the plan yet.\n"
+    with language(shown.lang):
+        # Tables only where they fit; lists read better on narrow screens and screen readers.
+        parts = shown.handout(paper=screen is None or screen.width < 120)
+        if section is None:
+            handout = "\n".join(part for part in parts.values() if part)
+        else:
+            title = _(SECTIONS[section])
+            nothing = _("Nothing in this part of the plan yet.")
+            handout = parts[section] or f"## {title}\n\n{nothing}\n"
     if screen is None:
         from iopcli.plain import markdown_to_plain
 
@@ -89,16 +108,18 @@ def agenda(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON with ISO 8601 times.")] = False,
     plain: PlainOption = False,
+    lang: LangOption = None,
 ) -> None:
     """What is coming up: meetings, appointments, refills, the plan review."""
     import datetime as dt
 
     from iopcli.dates import LATEST, check_date
     from iopcli.errors import UsageError
+    from iopcli.i18n import _, format_day, language
     from iopcli.sources import PlanSource
 
     with PlanSource(home()) as sources:
-        shown = sources.views(plan)
+        shown = _views(sources, plan, asked_language(lang))
         try:
             first = dt.date.fromisoformat(start) if start is not None else shown.today()
         except ValueError:
@@ -113,11 +134,12 @@ def agenda(
                 f"--days: {days} days from {first.isoformat()} end on {last.isoformat()},"
                 f" past {LATEST.isoformat()}, the last date a plan can hold"
             )
-        rows = shown.agenda(first, days)
-        if rows is None:  # days the kept views do not cover: work them out from the plan
-            from iopcli.views import agenda_rows
+        with language(shown.lang):
+            rows = shown.agenda(first, days)
+            if rows is None:  # days the kept views do not cover: work them out from the plan
+                from iopcli.views import agenda_rows
 
-            rows = agenda_rows(sources.load(plan), first, days)
+                rows = agenda_rows(sources.load(plan), first, days)
     if as_json:
         print_json(
             {
@@ -129,6 +151,23 @@ def agenda(
             }
         )
     elif not rows:
-        print(f"Nothing planned in the {days} days from {first:%A, %B} {first.day}.")
+        with language(shown.lang):
+            nothing = _("Nothing planned in the {days} days from {day}.")
+            print(nothing.format(days=days, day=format_day(first)))
     else:
-        print_agenda(rows, _plain(plain))
+        with language(shown.lang):
+            print_agenda(rows, _plain(plain))
+
+
+def _views(sources: PlanSource, plan: str | None, lang: str | None) -> Views:
+    """What ``plan`` shows at home, in ``lang`` (None: the plan's own language): as the store
+    keeps them when they are in that language, else worked out from the plan."""
+    from iopcli.i18n import asked_for
+
+    with asked_for(lang):
+        shown = sources.views(plan)
+        if lang is None or shown.lang == lang:
+            return shown
+        from iopcli.views import Views
+
+        return Views.of(sources.load(plan))

@@ -87,16 +87,18 @@ def some_of(paths: list[str], most: int = 4) -> str:
 
 def print_agenda(rows: Sequence[dict[str, Any]], plain: bool) -> None:
     """Agenda rows (:func:`iopcli.views.agenda_rows`) grouped by day: a plain list, or a rich
-    grid with times right-aligned."""
+    grid with times right-aligned. Days and fixed words in the current language (iopcli.i18n)."""
+    from iopcli.i18n import _, format_day
+
     days: dict[dt.date, list[tuple[str, str, str]]] = {}
     for row in rows:
         entry = row["entry"]
         where = "; ".join(x for x in (entry["where"], entry["link"], entry["phone"]) if x)
         day = dt.date.fromisoformat(entry["start"][:10])
-        days.setdefault(day, []).append((row["when"] or "all day", entry["title"], where))
+        days.setdefault(day, []).append((row["when"] or _("all day"), entry["title"], where))
     if plain:
         for number, (day, lines) in enumerate(days.items()):
-            print(("\n" if number else "") + f"{day:%A}, {day:%B} {day.day}")
+            print(("\n" if number else "") + format_day(day))
             for when, title, details in lines:
                 print(f"  {when}: {title}" + (f". {details}" if details else ""))
         return
@@ -107,7 +109,7 @@ def print_agenda(rows: Sequence[dict[str, Any]], plain: bool) -> None:
     for number, (day, lines) in enumerate(days.items()):
         if number:
             out.print()
-        out.print(Text(f"{day:%A}, {day:%B} {day.day}", style="bold"))
+        out.print(Text(format_day(day), style="bold"))
         grid = Table.grid(padding=(0, 2), pad_edge=True)
         grid.add_column(justify="right", no_wrap=True, min_width=8)
         grid.add_column(overflow="fold")
