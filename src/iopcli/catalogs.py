@@ -68,7 +68,28 @@ def template() -> Catalog:
             auto_comments=comments,
             context=context,
         )
+    for label, where, comment in labels():
+        catalog.add(label, None, [(where, 0)], auto_comments=[comment])
     return catalog
+
+
+def labels() -> list[tuple[str, str, str]]:
+    """The labels of the plan's choices (``Choice.label``: "Group therapy", "Every 2 weeks"),
+    taken from the enums themselves rather than marked one by one: (label, file, comment).
+    Weekdays are left out; their names come from CLDR (:func:`iopcli.i18n.day_name`)."""
+    import iopcli.model  # noqa: F401  (defines the choices)
+    from iopcli.values import Choice, Weekday
+
+    found: list[tuple[str, str, str]] = []
+    pending = list(Choice.__subclasses__())
+    while pending:
+        kind = pending.pop(0)
+        pending += kind.__subclasses__()
+        if kind is Weekday:
+            continue
+        where = f"{kind.__module__.replace('.', '/')}.py"
+        found += [(m.english_label, where, f"label of {kind.__name__}.{m.name}") for m in kind]
+    return found
 
 
 def read(lang: str) -> Catalog:

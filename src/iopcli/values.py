@@ -312,7 +312,7 @@ class Choice(StrEnum):
         if isinstance(value, str):
             key = _choice_key(value)
             for member in cls:
-                if key in (member.value, _choice_key(member.label)):
+                if key in (member.value, _choice_key(member.english_label)):
                     return member
             aliases: dict[str, str] = getattr(cls, "_aliases", lambda: {})()
             if key in aliases:
@@ -321,6 +321,15 @@ class Choice(StrEnum):
 
     @property
     def label(self) -> str:
+        """The value as a person reads it, in the current language (:mod:`iopcli.i18n`; the
+        catalogs take every label from the enums themselves, see :mod:`iopcli.catalogs`)."""
+        from iopcli.i18n import _
+
+        return _(self.english_label)
+
+    @property
+    def english_label(self) -> str:
+        """The label as written here: what people may type, whatever language is current."""
         labels: dict[str, str] = getattr(type(self), "_labels", lambda: {})()
         return labels.get(self.value, self.value.replace("_", " ").capitalize())
 
@@ -341,6 +350,13 @@ class Weekday(Choice):
         out.update({"mo": "mon", "tu": "tue", "tues": "tue", "we": "wed", "th": "thu"})
         out.update({"thur": "thu", "thurs": "thu", "fr": "fri", "sa": "sat", "su": "sun"})
         return out
+
+    @property
+    def label(self) -> str:
+        """'Monday'; in another language the locale's own name (CLDR, via Babel): 'lunes'."""
+        from iopcli.i18n import day_name
+
+        return day_name(list(Weekday).index(self))
 
     @staticmethod
     def _labels() -> dict[str, str]:
