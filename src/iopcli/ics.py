@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from icalendar import Alarm, Calendar, Event
 
 from iopcli.describe import describe
+from iopcli.i18n import N_, _
 from iopcli.model import AftercarePlan, Meeting
 from iopcli.schedule import (
     DEFAULT_HORIZON_DAYS,
@@ -28,7 +29,9 @@ from iopcli.timezones import changes, vtimezone
 
 UID_NAMESPACE = uuid.UUID("6f1b1d2e-3c4a-5b6c-8d7e-9f0a1b2c3d4e")
 PRODID = "-//iopcli//iopcli aftercare planner//EN"
-CALENDAR_NAME = "My plan"  # neutral on purpose: a synced calendar list is seen by others
+# Neutral on purpose: a synced calendar list is seen by others. Fixed texts a person reads in
+# the calendar are in the current language (iopcli.i18n).
+CALENDAR_NAME = N_("My plan")
 _SEQUENCE_EPOCH = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
 ALL_DAY_REMINDER = dt.timedelta(hours=-15)  # 9:00 the day before an all-day entry
 
@@ -75,7 +78,7 @@ def plan_to_ics(
     calendar.add("PRODID", PRODID)
     calendar.add("VERSION", "2.0")
     calendar.add("CALSCALE", "GREGORIAN")
-    calendar.add("X-WR-CALNAME", CALENDAR_NAME)
+    calendar.add("X-WR-CALNAME", _(CALENDAR_NAME))
     series = plan_series(plan, options.horizon_days)
     removed: list[Series] = []
     if previous is not None:
@@ -159,30 +162,30 @@ def listing_lines(meeting: Meeting) -> list[str]:
     whom to ask, where to give (the .ics description; not in discreet calendars)."""
     lines = []
     if meeting.group:
-        lines.append(f"Group: {meeting.group}")
+        lines.append(_("Group: {group}").format(group=meeting.group))
     if meeting.attendance:
-        lines.append(f"Attendance: {meeting.attendance.label}")
+        lines.append(_("Attendance: {how}").format(how=meeting.attendance.label))
     if meeting.location_notes:
-        lines.append(f"Finding it: {meeting.location_notes}")
+        lines.append(_("Finding it: {notes}").format(notes=meeting.location_notes))
     area = ", ".join(x for x in (meeting.region, meeting.district) if x)
     if area:
-        lines.append(f"Area: {area}")
+        lines.append(_("Area: {area}").format(area=area))
     if meeting.type_names:
         names = ", ".join(meeting.type_names.get(t, t) for t in meeting.types)
-        lines.append(f"Meeting types: {names}")
+        lines.append(_("Meeting types: {types}").format(types=names))
     for label, value in (
-        ("Group phone", meeting.phone),
-        ("Email", meeting.email),
-        ("Website", meeting.website),
-        ("Listing", meeting.url),
+        (N_("Group phone: {value}"), meeting.phone),
+        (N_("Email: {value}"), meeting.email),
+        (N_("Website: {value}"), meeting.website),
+        (N_("Listing: {value}"), meeting.url),
     ):
         if value:
-            lines.append(f"{label}: {value}")
+            lines.append(_(label).format(value=value))
     for contact in meeting.contacts:
         who = ", ".join(x for x in (contact.name, contact.phone, contact.email) if x)
-        lines.append(f"Contact: {who}")
+        lines.append(_("Contact: {who}").format(who=who))
     for link in meeting.seventh_tradition:
-        lines.append(f"7th tradition: {link.label} ({link.url})")
+        lines.append(_("7th tradition: {service} ({url})").format(service=link.label, url=link.url))
     return lines
 
 
@@ -230,9 +233,9 @@ def _event(
         if options.show_address and item.latitude is not None and item.longitude is not None:
             event.add("GEO", (item.latitude, item.longitude))
     if described.url:
-        lines.insert(0, f"Join: {described.url}")
+        lines.insert(0, _("Join: {url}").format(url=described.url))
     if described.phone:
-        lines.insert(0, f"Phone: {described.phone}")
+        lines.insert(0, _("Phone: {phone}").format(phone=described.phone))
     if lines:
         event.add("DESCRIPTION", "\n".join(lines))
     event.add("TRANSP", "TRANSPARENT" if series.all_day else "OPAQUE")
@@ -246,5 +249,5 @@ def _event(
             alarm.add("TRIGGER", -dt.timedelta(minutes=options.remind_minutes))
         event.add_component(alarm)
     if series.kind is EntryKind.REVIEW:
-        event.add("CATEGORIES", ["Plan"])
+        event.add("CATEGORIES", [_("Plan")])
     return event
