@@ -440,6 +440,25 @@ def plan_data(draw: st.DrawFn) -> dict[str, Any]:
         {"goal": text()},
         optional=_optional(id=ITEM_IDS, term=choice(GoalTerm), target_date=dates()),
     )
+    intake = st.fixed_dictionaries(
+        {"date": dates(), "time": times_of_day()},
+        optional=_optional(duration_minutes=st.integers(5, 720)),
+    )
+    next_program = st.fixed_dictionaries(
+        {"name": name},
+        optional=_optional(
+            directory_id=st.sampled_from(["12345", "0x1f", "hsds:abc-1", "no"]),
+            address=text(),
+            phone=phone,
+            intake_phone=phone,
+            website=st.sampled_from(URLS),
+            level_of_care=choice(LevelOfCare),
+            payment_accepted=st.lists(name, max_size=3),
+            intake=intake,
+            what_to_bring=texts(),
+            notes=long_text,
+        ),
+    )
     plan = st.fixed_dictionaries(
         {"id": ITEM_IDS, "person": person, "program": program},
         optional=_optional(
@@ -456,6 +475,7 @@ def plan_data(draw: st.DrawFn) -> dict[str, Any]:
             contacts=_items(contact),
             goals=_items(goal),
             notes=long_text,
+            next_program=next_program,
         ),
     )
     return draw(plan)

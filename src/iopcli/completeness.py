@@ -7,11 +7,11 @@ errors: the plan loads either way.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from iopcli.errors import Problem
 from iopcli.model import AftercarePlan, Contact, Helper
-from iopcli.schedule import first_refill, occurrences, plan_series, zone
+from iopcli.schedule import EntryKind, first_refill, occurrences, plan_series, zone
 
 STALE_AFTER_DAYS = 365
 
@@ -71,6 +71,7 @@ def check(plan: AftercarePlan, today: dt.date | None = None) -> list[Problem]:
             warn(f"appointments.{i}.date", f"the appointment on {appointment.date} is in the past")
     if not _appointment_soon_after(plan, discharge):
         warn("appointments", "no appointment within 7 days of discharge")
+    _check_next_program(plan, warn)
 
     for i, meeting in enumerate(plan.meetings):
         changed = meeting.source.updated if meeting.source else None
@@ -106,10 +107,44 @@ def check(plan: AftercarePlan, today: dt.date | None = None) -> list[Problem]:
     return found
 
 
+#: Continuity of care: the first visit at the next level of care within this many days.
+INTAKE_WITHIN_DAYS = 7
+
+
+def _check_next_program(plan: AftercarePlan, warn: Callable[[str, str], None]) -> None:
+    """Stepping down is where people drop out: a level of care after discharge needs a program
+    to go to, and its intake soon enough."""
+    level = plan.program.level_of_care
+    nxt = plan.next_program
+    if nxt is None:
+        if level != "none":
+            warn(
+                "next_program",
+                f"no next program, though the level of care after discharge is {level.label}"
+                " (name one with iopcli edit PLAN program --next ID, or next_program in the file)",
+            )
+        return
+    if nxt.intake is None:
+        return
+    days = (nxt.intake.date - plan.program.discharge_date).days
+    if days > INTAKE_WITHIN_DAYS:
+        warn(
+            "next_program.intake.date",
+            f"the intake at {nxt.name} on {nxt.intake.date} is {days} days after discharge,"
+            f" past the {INTAKE_WITHIN_DAYS}-day continuity-of-care mark: ask for an earlier"
+            " intake, or an appointment in between",
+        )
+    elif days < 0:
+        warn(
+            "next_program.intake.date",
+            f"the intake at {nxt.name} on {nxt.intake.date} is before discharge",
+        )
+
+
 def _appointment_soon_after(plan: AftercarePlan, discharge: dt.date) -> bool:
     last = discharge + dt.timedelta(days=7)
     for series in plan_series(plan, horizon_days=7):
-        if series.key.startswith("appointments/"):
+        if series.kind in (EntryKind.APPOINTMENT, EntryKind.INTAKE):
             for occurrence in occurrences(series):
                 day = occurrence.start
                 day = day.date() if isinstance(day, dt.datetime) else day

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from iopcli.model import AftercarePlan, Appointment, Medication, Meeting
+from iopcli.model import AftercarePlan, Appointment, Medication, Meeting, NextProgram
 from iopcli.schedule import EntryKind, Series
 
 DISCREET_TITLES = {
@@ -16,6 +16,7 @@ DISCREET_TITLES = {
     EntryKind.APPOINTMENT: "Appointment",
     EntryKind.REFILL: "Pick up prescription",
     EntryKind.REVIEW: "Plan review",
+    EntryKind.INTAKE: "Appointment",
 }
 
 
@@ -56,6 +57,18 @@ def describe(
         if location is None and item.link:
             location = "Online"
         return Described(title, location, item.link, item.phone, tuple(details))
+    if isinstance(item, NextProgram):
+        from iopcli.i18n import _
+
+        title = (
+            DISCREET_TITLES[series.kind]
+            if discreet
+            else _("Intake appointment: {program}").format(program=item.name)
+        )
+        phone = item.intake_phone or item.phone
+        location = item.address if show_address else None
+        details = [] if discreet or not item.website else [f"{_('Website')}: {item.website}"]
+        return Described(title, location, None, phone, tuple(details))
     if isinstance(item, Medication):
         title = DISCREET_TITLES[series.kind] if discreet else f"Refill: {item.name}"
         details = []

@@ -16,7 +16,7 @@ from iopcli.markdown import MarkdownOptions
 from iopcli.model import AftercarePlan
 from iopcli.slugs import short_id, slugify
 
-FORMATS = ("md", "ics", "json", "yaml", "fhir")
+FORMATS = ("md", "ics", "json", "yaml", "fhir", "html", "pdf")
 # A FHIR bundle is JSON too: ".fhir.json" keeps it apart from the canonical plan's ".json".
 SUFFIXES = {"fhir": "fhir.json"}
 DEFAULT_REMIND_MINUTES = 60
@@ -30,6 +30,7 @@ class ExportOptions:
     name: str | None = None
     previous: AftercarePlan | None = None  # the plan as last exported: removed items cancel
     clinician: bool = False  # include the clinician-only part (the handout and fhir)
+    large_print: bool = False  # html and pdf handouts with body text at 18 pt
 
 
 def parse_formats(value: str) -> tuple[str, ...]:
@@ -64,6 +65,7 @@ def export_options(
     name: str | None = None,
     previous: AftercarePlan | None = None,
     clinician: bool = False,
+    large_print: bool = False,
 ) -> ExportOptions:
     """The options of ``iopcli export`` from its command-line values: ``formats`` as typed
     ("md,ics"), ``remind`` None for the clinic's default, ``alarms`` False for none at all."""
@@ -79,6 +81,7 @@ def export_options(
         name=name,
         previous=previous,
         clinician=clinician,
+        large_print=large_print,
     )
 
 
@@ -99,6 +102,8 @@ def render(plan: AftercarePlan, fmt: str, options: ExportOptions) -> bytes:
 
         previous = options.previous if options.previous and options.previous.id == plan.id else None
         return plan_to_ics(plan, options.ics, previous)
+    if fmt in ("html", "pdf"):
+        return _printable(plan, fmt, options)
     if fmt == "fhir":
         from iopcli.fhir import plan_to_fhir
 
@@ -106,6 +111,20 @@ def render(plan: AftercarePlan, fmt: str, options: ExportOptions) -> bytes:
     from iopcli.planfile import dump_plan
 
     return dump_plan(plan, fmt).encode("utf-8")
+
+
+def _printable(plan: AftercarePlan, fmt: str, options: ExportOptions) -> bytes:
+    """The HTML or PDF handout; fpdf is loaded only for a PDF."""
+    from iopcli.handout import build
+
+    document = build(plan, clinician=options.clinician)
+    if fmt == "html":
+        from iopcli.html_handout import document_to_html
+
+        return document_to_html(document, large_print=options.large_print).encode("utf-8")
+    from iopcli.pdf_handout import document_to_pdf
+
+    return document_to_pdf(document, large_print=options.large_print)
 
 
 def file_name(stem: str, fmt: str) -> str:

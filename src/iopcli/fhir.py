@@ -33,7 +33,14 @@ from zoneinfo import ZoneInfo
 from pydantic import ValidationError
 
 from iopcli.errors import PlanFileError, Problem
-from iopcli.model import AftercarePlan, Appointment, Meeting, MeetingRepeat, Recurrence
+from iopcli.model import (
+    AftercarePlan,
+    Appointment,
+    Meeting,
+    MeetingRepeat,
+    NextProgram,
+    Recurrence,
+)
 
 # --- systems -------------------------------------------------------------------------------
 # iopcli's own namespace for codes and extensions that have no official home. It is not an
@@ -48,6 +55,8 @@ CS_APPOINTMENT = f"{BASE}/CodeSystem/appointment-kind"
 CS_PLAN = f"{BASE}/CodeSystem/plan-part"  # aftercare, safety-plan, relapse-prevention
 ID_PLAN = f"{BASE}/NamingSystem/plan-id"
 ID_ITEM = f"{BASE}/NamingSystem/item-id"
+ID_PROGRAM = f"{BASE}/NamingSystem/program-directory-id"  # a program's id in the directory
+CS_CONTACT = f"{BASE}/CodeSystem/contact-purpose"  # intake: the number that books the intake
 
 # HL7 core extension (FHIR Extensions Pack, "TimezoneCode"): an IANA zone such as America/Chicago.
 EXT_TIMEZONE = "http://hl7.org/fhir/StructureDefinition/timezone"
@@ -100,6 +109,7 @@ _LABELS = {
     "appointment": "Appointment",
     "refill": "Medication refill",
     "plan-review": "Plan review",
+    "continuing-care": "Referral to continuing care",
 }
 
 
@@ -240,6 +250,8 @@ def plan_to_bundle(
         *(_appointment(b, a, patient) for a in plan.appointments),
         *_refills(b, patient),
     ]
+    if plan.next_program is not None:
+        activities.append(_next_program(b, plan.next_program, patient))
     if plan.program.next_review is not None:
         activities.append(
             {
@@ -268,6 +280,7 @@ def plan_to_bundle(
         "goals",
         "notes",
         "clinician",
+        "next_program",
     }
     extension = _more(top, top_mapped)
     if clinician and plan.clinician is not None:
@@ -668,6 +681,67 @@ def _appointment(b: _Builder, item: Appointment, patient: str) -> dict[str, Any]
     }
 
 
+def _next_program(b: _Builder, nxt: NextProgram, patient: str) -> dict[str, Any]:
+    """Continuing care: the next program as an Organization (its intake line a contact), the
+    intake as an Appointment once booked, and an activity referring the person to it."""
+    mapped = {"name", "directory_id", "address", "phone", "intake_phone", "website", "intake"}
+    intake_line = [
+        {
+            "purpose": {"coding": [_coding(CS_CONTACT, "intake", "Intake")], "text": "Intake"},
+            "telecom": _phone(nxt.intake_phone, "work"),
+        }
+    ]
+    org = b.add(
+        "next-program",
+        {
+            "resourceType": "Organization",
+            "extension": _more(b.dump(nxt), mapped),
+            "identifier": (
+                [{"system": ID_PROGRAM, "value": nxt.directory_id}] if nxt.directory_id else []
+            ),
+            "active": True,
+            "name": nxt.name,
+            "telecom": [
+                *_phone(nxt.phone, "work"),
+                *([{"system": "url", "value": nxt.website}] if nxt.website else []),
+            ],
+            "address": [{"text": nxt.address}] if nxt.address else [],
+            "contact": intake_line if nxt.intake_phone else [],
+        },
+    )
+    detail: dict[str, Any] = {
+        "code": _activity_code("continuing-care"),
+        "status": "not-started",
+        "performer": [_ref(org)],
+        "description": nxt.name,
+    }
+    activity: dict[str, Any] = {"detail": detail}
+    if nxt.intake is not None:
+        zone = ZoneInfo(b.plan.timezone)
+        start = dt.datetime.combine(nxt.intake.date, nxt.intake.time, tzinfo=zone)
+        minutes = nxt.intake.duration_minutes
+        end = (start.astimezone(dt.UTC) + dt.timedelta(minutes=minutes)).astimezone(zone)
+        intake = b.add(
+            "next-program/intake",
+            {
+                "resourceType": "Appointment",
+                "status": "booked",
+                "description": f"Intake: {nxt.name}",
+                "start": start.isoformat(),
+                "end": end.isoformat(),
+                "minutesDuration": minutes,
+                "participant": [
+                    {"actor": _ref(patient), "status": "accepted"},
+                    {"actor": {"display": nxt.name}, "status": "accepted"},
+                ],
+            },
+        )
+        detail["status"] = "scheduled"
+        detail["scheduledPeriod"] = {"start": start.isoformat(), "end": end.isoformat()}
+        activity["reference"] = _ref(intake)
+    return activity
+
+
 def _refills(b: _Builder, patient: str) -> Iterator[dict[str, Any]]:
     for med in b.plan.medications:
         mapped = {"id", "name", "dose", "schedule"}
@@ -1051,6 +1125,9 @@ def _read_activities(r: _Reader, care: dict[str, Any], at: Loc, data: dict[str, 
         elif kind == "appointment":
             r.where[("appointments", len(appointments))] = loc
             appointments.append(_read_appointment(r, activity, loc))
+        elif kind == "continuing-care":
+            r.where[("next_program",)] = loc
+            data["next_program"] = _read_next_program(r, activity, loc)
         elif kind == "refill":
             repeat = _get(detail, "scheduledTiming", "repeat")
             refill: dict[str, Any] = {"next_refill": _date(_get(repeat, "boundsPeriod", "start"))}
@@ -1076,6 +1153,57 @@ def _read_activities(r: _Reader, care: dict[str, Any], at: Loc, data: dict[str, 
         med |= refills.get(str(ident), {})
         r.where[("medications", len(data["medications"]))] = loc
         data["medications"].append(med)
+
+
+def _read_next_program(r: _Reader, activity: Any, loc: Loc) -> dict[str, Any]:
+    """The next program from the Organization performing the referral, and its intake from
+    the Appointment the activity refers to (or the activity's scheduled period)."""
+    detail = _get(activity, "detail")
+    found = r.resolve(_get(detail, "performer", 0), (*loc, "detail", "performer", 0),
+                      "Organization")  # fmt: skip
+    if found is None:
+        return {"name": _get(detail, "description")}
+    n, org = found
+    at: Loc = ("entry", n, "resource")
+    out = _more_of(r, org, at)
+    out["name"] = org.get("name")
+    if out["name"] is None:
+        r.fail("the next program needs a name", (*at, "name"))
+    for ident in org.get("identifier") or []:
+        if _get(ident, "system") == ID_PROGRAM and isinstance(_get(ident, "value"), str):
+            out["directory_id"] = ident["value"]
+    if isinstance(_get(org, "address", 0, "text"), str):
+        out["address"] = org["address"][0]["text"]
+    for point in org.get("telecom") or []:
+        if _get(point, "system") == "phone" and "phone" not in out:
+            out["phone"] = _get(point, "value")
+        elif _get(point, "system") == "url" and "website" not in out:
+            out["website"] = _get(point, "value")
+    for contact in org.get("contact") or []:
+        if _code(_get(contact, "purpose"), CS_CONTACT) == "intake":
+            number = _phone_of(contact)
+            if number:
+                out["intake_phone"] = number
+    period: Any = _get(detail, "scheduledPeriod")
+    if "reference" in (activity or {}):
+        booked = r.resolve(activity["reference"], (*loc, "reference"), "Appointment")
+        period = booked[1] if booked is not None else None
+    start, end = _get(period, "start"), _get(period, "end")
+    if isinstance(start, str):
+        out["intake"] = _intake_of(start, end)
+    return out
+
+
+def _intake_of(start: str, end: Any) -> dict[str, Any]:
+    """The intake's date and wall-clock time as planned, and its length in minutes."""
+    intake: dict[str, Any] = {"date": _date(start), "time": _time_of(start[11:19])}
+    try:
+        length = dt.datetime.fromisoformat(end) - dt.datetime.fromisoformat(start)
+    except (TypeError, ValueError):
+        return intake
+    if length != dt.timedelta(minutes=60):
+        intake["duration_minutes"] = int(length.total_seconds() // 60)
+    return intake
 
 
 def _item_id(resource: Any) -> str | None:

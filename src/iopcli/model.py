@@ -802,6 +802,49 @@ class ClinicianNotes(Strict):
         )
 
 
+class IntakeAppointment(Strict):
+    """The first appointment at the next program, once it is booked."""
+
+    date: PlanDate
+    time: TimeOfDay = Field(description="Start time, e.g. 10:00 or 10am.")
+    duration_minutes: int = Field(default=60, ge=5, le=720)
+
+
+class NextProgram(Strict):
+    """Continuing care: the program the person goes to after discharge (issue 16)."""
+
+    name: Name = Field(description="The program or clinic.")
+    directory_id: Name | None = Field(
+        default=None,
+        description="Its id in the programs directory (iopcli programs show ID), when it was "
+        "chosen there.",
+    )
+    address: Text | None = None
+    phone: Phone | None = Field(default=None, description="The program's main number.")
+    intake_phone: Phone | None = Field(
+        default=None, description="The number to call to book or change the intake."
+    )
+    website: Url | None = None
+    level_of_care: LevelOfCare | None = Field(
+        default=None,
+        description="The level of care there; the plan's level after discharge when left out.",
+    )
+    payment_accepted: list[Name] = Field(
+        default_factory=list,
+        description="What it takes: Medicaid, Medicare, private insurance, sliding fee, ...",
+    )
+    intake: IntakeAppointment | None = Field(
+        default=None,
+        description="The intake appointment (date and time) once booked; left out, the handout "
+        "says to call the intake number to book it.",
+    )
+    what_to_bring: list[Text] = Field(
+        default_factory=list,
+        description="What to bring to the intake (the handout suggests the usual when empty).",
+    )
+    notes: LongText | None = None
+
+
 class AftercarePlan(Strict):
     """An aftercare plan for one person stepping down from an IOP."""
 
@@ -826,6 +869,10 @@ class AftercarePlan(Strict):
     )
     person: Person
     program: Program
+    next_program: NextProgram | None = Field(
+        default=None,
+        description="Continuing care: the program the person goes to next, and its intake.",
+    )
     safety_plan: SafetyPlan = Field(default_factory=SafetyPlan)
     meetings: ItemList[Meeting] = Field(default_factory=list)
     appointments: ItemList[Appointment] = Field(default_factory=list)

@@ -25,10 +25,12 @@ from zoneinfo import ZoneInfo
 from iopcli.model import (
     AftercarePlan,
     Appointment,
+    IntakeAppointment,
     Item,
     Medication,
     Meeting,
     MeetingRepeat,
+    NextProgram,
     Recurrence,
     ShortMonths,
 )
@@ -44,6 +46,7 @@ class EntryKind(StrEnum):
     APPOINTMENT = "appointment"
     REFILL = "refill"
     REVIEW = "review"
+    INTAKE = "intake"  # the first appointment at the next program
 
 
 @dataclass(frozen=True)
@@ -83,7 +86,7 @@ class Rule:
 class Series:
     key: str  # "meetings/tuesday-night-hope": unique in the plan, the basis of the calendar UID
     kind: EntryKind
-    item: Item | None
+    item: Item | NextProgram | None
     tz: str
     start: dt.datetime | dt.date  # aware datetime in ``tz``, or a date for all-day entries
     end: dt.datetime | dt.date  # exclusive; the next day for all-day entries
@@ -264,6 +267,9 @@ def plan_series(plan: AftercarePlan, horizon_days: int = DEFAULT_HORIZON_DAYS) -
     series = [s for m in plan.meetings if (s := _meeting_series(m, plan, last_day)) is not None]
     series += [_appointment_series(a, plan, last_day) for a in plan.appointments]
     series += [s for m in plan.medications if (s := _refill_series(m, plan, last_day)) is not None]
+    nxt = plan.next_program
+    if nxt is not None and nxt.intake is not None:
+        series.append(_intake_series(nxt, nxt.intake, plan.timezone))
     review = plan.program.next_review
     if review is not None:
         end = review + dt.timedelta(days=1)
@@ -271,6 +277,13 @@ def plan_series(plan: AftercarePlan, horizon_days: int = DEFAULT_HORIZON_DAYS) -
             Series("program/next-review", EntryKind.REVIEW, None, plan.timezone, review, end)
         )
     return series
+
+
+def _intake_series(nxt: NextProgram, intake: IntakeAppointment, tz: str) -> Series:
+    """The next program's intake: once, in the plan's time zone."""
+    start = dt.datetime.combine(intake.date, intake.time, tzinfo=zone(tz))
+    end = _exact_add(start, dt.timedelta(minutes=intake.duration_minutes))
+    return Series("next_program/intake", EntryKind.INTAKE, nxt, tz, start, end)
 
 
 def _exact_add(start: dt.datetime, delta: dt.timedelta) -> dt.datetime:

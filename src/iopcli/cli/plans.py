@@ -144,7 +144,7 @@ def export(
         typer.Option(
             "--format",
             "-f",
-            help="Comma-separated: md, ics, json, yaml, fhir.",
+            help="Comma-separated: md, ics, json, yaml, fhir, html, pdf.",
             autocompletion=complete.formats,
         ),
     ] = "md,ics",
@@ -199,6 +199,12 @@ def export(
             " the fhir bundle; a copy for the next provider, not for the person.",
         ),
     ] = False,
+    large_print: Annotated[
+        bool,
+        typer.Option(
+            "--large-print", help="HTML and PDF handouts in large print (18 pt body text)."
+        ),
+    ] = False,
     name: Annotated[
         str | None,
         typer.Option("--name", help="File name to use instead of name-and-id (one plan only)."),
@@ -230,6 +236,7 @@ def export(
             show_address=not hide_addresses,
             paper=paper,
             clinician=clinician,
+            large_print=large_print,
             name=name,
             # After an edit, items gone since an earlier revision are cancelled by themselves.
             previous=sources.load(previous) if previous else _earlier(sources, refs, all_stored),
@@ -255,9 +262,11 @@ def export(
     if interactive and len(result.records) <= 10:
         for record in result.records:
             for path in record.outputs:
-                print(path)
+                pages = record.pages.get(path)
+                print(f"{path} ({pages} pages)" if pages else path)
+    pdf = f"; PDF: {result.pages} pages" if result.pages else ""
     summary = (
-        f"exported {result.exported} of {len(result.records)} plans ({result.files} files)"
+        f"exported {result.exported} of {len(result.records)} plans ({result.files} files{pdf})"
         f" to {out_dir} in {result.elapsed:.1f} s"
     )
     if result.failed:
