@@ -274,12 +274,16 @@ def test_the_lists_kept_here_match_the_library() -> None:
 
 
 def test_formats_complete_after_the_last_comma(tmp_path: Path) -> None:
-    assert values(tmp_path, "iopcli export --format ") == ["md", "ics", "json", "yaml", "fhir"]
+    assert values(tmp_path, "iopcli export --format ") == [
+        *("md", "ics", "json", "yaml", "fhir", "html", "pdf")
+    ]
     assert values(tmp_path, "iopcli export --format md,i") == ["md,ics"]
     assert values(tmp_path, "iopcli export -f md,ics,") == [
         "md,ics,json",
         "md,ics,yaml",
         "md,ics,fhir",
+        "md,ics,html",
+        "md,ics,pdf",
     ]
     assert values(tmp_path, "iopcli export --format=j") == ["json"]
 

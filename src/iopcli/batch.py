@@ -47,6 +47,7 @@ class Outcome:
     stem: str | None = None
     files: list[tuple[str, bytes]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    pages: dict[str, int] = field(default_factory=dict)  # PDF file name -> its page count
 
 
 @dataclass
@@ -58,15 +59,19 @@ class Record:
     plan_id: str | None
     outputs: list[str]
     errors: list[str]
+    pages: dict[str, int] = field(default_factory=dict)  # written PDF -> its page count
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        entry: dict[str, Any] = {
             "source": self.source,
             "status": self.status,
             "plan_id": self.plan_id,
             "outputs": self.outputs,
             "errors": self.errors,
         }
+        if self.pages:
+            entry["pages"] = self.pages
+        return entry
 
 
 @dataclass
@@ -75,6 +80,7 @@ class BatchResult:
     exported: int = 0
     failed: int = 0
     files: int = 0
+    pages: int = 0  # PDF pages written, all plans together
     interrupted: bool = False
     signal: int | None = None  # the signal that stopped it (SIGINT for Ctrl-C), if one did
     elapsed: float = 0.0
@@ -86,6 +92,7 @@ class BatchResult:
                 "exported": self.exported,
                 "failed": self.failed,
                 "files_written": self.files,
+                **({"pdf_pages": self.pages} if self.pages else {}),
             },
             "interrupted": self.interrupted,
             "elapsed_seconds": round(self.elapsed, 3),
@@ -334,6 +341,12 @@ def render_task(task: Task, options: ExportOptions | None = None) -> Outcome:
         outcome.files = [
             (file_name(outcome.stem, fmt), render(plan, fmt, options)) for fmt in options.formats
         ]
+        if "pdf" in options.formats:
+            from iopcli.pdf_handout import page_count
+
+            outcome.pages = {
+                name: page_count(data) for name, data in outcome.files if name.endswith(".pdf")
+            }
     except IopcliError as exc:
         outcome.errors = exc.lines()
     except Exception as exc:  # one plan must not stop the batch; say what, not its content
@@ -395,6 +408,7 @@ def run_batch(
             if record.status == "exported":
                 result.exported += 1
                 result.files += len(record.outputs)
+                result.pages += sum(record.pages.values())
             else:
                 result.failed += 1
             if on_outcome is not None:
@@ -468,7 +482,10 @@ def _write(
     except IopcliError as exc:
         errors = [f"{outcome.source}: {line}; none of its files written" for line in exc.lines()]
         return Record(outcome.source, "failed", outcome.plan_id, [], errors)
-    return Record(outcome.source, "exported", outcome.plan_id, [str(p) for p, _ in files], [])
+    pages = {str(out / name): count for name, count in outcome.pages.items()}
+    return Record(
+        outcome.source, "exported", outcome.plan_id, [str(p) for p, _ in files], [], pages
+    )
 
 
 # --- checks before any work ------------------------------------------------------------------

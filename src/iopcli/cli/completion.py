@@ -55,7 +55,7 @@ EDIT_SECTIONS = (
     "notes",
 )
 #: What ``export --format`` takes (:data:`iopcli.export.FORMATS`; checked by the tests too).
-FORMATS = ("md", "ics", "json", "yaml", "fhir")
+FORMATS = ("md", "ics", "json", "yaml", "fhir", "html", "pdf")
 #: The directory's file in the home folder (:data:`iopcli.directory.DB_NAME`).
 DIRECTORY_DB = "directory.sqlite3"
 #: At most this many directory listings; more, and nothing is offered (type more of the slug):

@@ -1,0 +1,478 @@
+"""The PDF handout: a :class:`~iopcli.document.Document` drawn with fpdf2.
+
+fpdf2 is pure Python (with fontTools and Pillow, both wheels): it installs with pip alone, needs
+no browser or system library, embeds TrueType fonts as subsets and writes selectable, searchable
+text with real link annotations. The font is DejaVu Sans, shipped in ``iopcli/fonts`` (cut down
+to Latin, Greek and Cyrillic; every Spanish letter and the punctuation we print).
+
+Same content and order as the HTML handout, on Letter paper whose text area also fits A4
+(side margins of 18 mm: the page prints at actual size on either). Headings are never left
+alone at a page bottom, table rows are never split and their header repeats, every link prints
+its target next to it, the week at a glance is drawn as a grid, and the wallet card is on a
+page of its own, last, at 85.6 × 54 mm. The bytes depend on the document only: the creation
+date is fixed and the file id is a hash of the content.
+
+fpdf is imported only here, and this module only when a PDF is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING
+
+from iopcli.document import (
+    Block,
+    Break,
+    Document,
+    Items,
+    Link,
+    Paragraph,
+    Strong,
+    Subsection,
+    Table,
+    Text,
+    WalletCard,
+    Week,
+)
+from iopcli.html_handout import CUT_HERE, entry_time, printed_target, safe_url, week_lanes
+from iopcli.i18n import _
+from iopcli.values import format_time
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
+
+FONT = "DejaVu"
+#: A fixed creation date: the same document gives the same bytes, whenever it is written.
+CREATED = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+PT = 25.4 / 72  # millimetres per point
+BOTTOM = 18  # mm: the bottom margin, room for the page number
+
+CARD_W, CARD_H = 85.6, 54.0
+INK = (26, 26, 26)
+HEADING = (11, 61, 110)
+LINK = (6, 69, 173)
+RULE = (107, 107, 107)
+MEETING_FILL, MEETING_LINE = (227, 237, 251), (26, 79, 156)
+APPOINTMENT_FILL, APPOINTMENT_LINE = (253, 241, 225), (122, 65, 0)
+
+_SCALE = {1: 1.6, 2: 1.3, 3: 1.12}  # heading sizes by level, times the body size
+_PAGES = re.compile(rb"<<((?:(?!>>).)*?/Type /Pages(?:(?!>>).)*?)>>", re.DOTALL)
+_COUNT = re.compile(rb"/Count (\d+)")
+
+
+def page_count(data: bytes) -> int:
+    """The number of pages of a PDF this module wrote (its page tree's count)."""
+    for tree in _PAGES.finditer(data):
+        count = _COUNT.search(tree.group(1))
+        if count:
+            return int(count.group(1))
+    return 0
+
+
+@cache
+def _font_file(style: str) -> str:
+    name = "DejaVuSans-Bold.ttf" if style == "B" else "DejaVuSans.ttf"
+    return str(resources.files("iopcli").joinpath("fonts", name))
+
+
+def document_to_pdf(document: Document, *, large_print: bool = False) -> bytes:
+    """The handout as PDF bytes; ``large_print`` sets body text at 18 pt (the card stays
+    card-sized). Fixed texts are in the current language (:mod:`iopcli.i18n`)."""
+    writer = _Writer(document, large_print)
+    writer.draw()
+    return writer.output()
+
+
+class _Writer:
+    def __init__(self, document: Document, large_print: bool) -> None:
+        from fpdf import FPDF
+
+        footer_text = _("Page {page} of {pages}")
+
+        class Handout(FPDF):
+            def footer(self) -> None:
+                self.set_y(-12)
+                self.set_font(FONT, "", 8)
+                self.set_text_color(*INK)
+                text = footer_text.format(page=self.page_no(), pages="{nb}")
+                self.cell(0, 5, text, align="C")
+
+        self.document = document
+        self.size = 18.0 if large_print else 11.0
+        self.line = self.size * PT * 1.45
+        pdf = Handout(orientation="portrait", unit="mm", format="letter")
+        pdf.set_margins(18, 16, 18)
+        pdf.set_auto_page_break(True, margin=BOTTOM)
+        pdf.add_font(FONT, "", _font_file(""))
+        pdf.add_font(FONT, "B", _font_file("B"))
+        pdf.set_creation_date(CREATED)
+        pdf.set_title(document.title)
+        pdf.set_lang(document.lang or "en")
+        pdf.set_creator("iopcli")
+        pdf.set_producer("iopcli")
+        pdf.set_display_mode("fullwidth")
+        self.pdf: FPDF = pdf
+        regular, bold = pdf.fonts[FONT.lower()], pdf.fonts[FONT.lower() + "B"]
+        self.glyphs = frozenset(getattr(regular, "cmap", ())) & frozenset(getattr(bold, "cmap", ()))
+
+    def output(self) -> bytes:
+        return bytes(self.pdf.output())
+
+    # --- text ---------------------------------------------------------------------------
+
+    def clean(self, value: str) -> str:
+        """What the font can draw: a character it has no glyph for becomes U+FFFD, so
+        nothing vanishes silently; line breaks inside a span are spaces (breaks are BREAK)."""
+        value = " ".join(value.replace("\t", " ").splitlines()) if "\n" in value else value
+        if all(ord(ch) in self.glyphs for ch in value):
+            return value
+        return "".join(ch if ord(ch) in self.glyphs else "\ufffd" for ch in value)
+
+    def font(self, size: float | None = None, bold: bool = False) -> None:
+        self.pdf.set_font(FONT, "B" if bold else "", size or self.size)
+
+    def run(self, text: Text, *, bold: bool = False, size: float | None = None) -> None:
+        """Write spans from the current position; wraps to the left margin."""
+        pdf = self.pdf
+        size = size or self.size
+        height = size * PT * 1.45
+        for span in text:
+            if isinstance(span, str):
+                self.font(size, bold)
+                pdf.write(height, self.clean(span))
+            elif isinstance(span, Strong):
+                self.font(size, True)
+                pdf.write(height, self.clean(span.text))
+            elif isinstance(span, Break):
+                pdf.ln(height)
+            elif isinstance(span, Link):
+                self.font(size, bold)
+                url = safe_url(span.url)
+                if url is None:
+                    pdf.write(height, self.clean(span.label))
+                    continue
+                pdf.set_text_color(*LINK)
+                pdf.write(height, self.clean(span.label), link=url)
+                pdf.set_text_color(*INK)
+                target = printed_target(span)
+                if target:
+                    pdf.write(height, f" ({self.clean(target)})")
+        self.font(size, bold)
+
+    def keep(self, height: float) -> None:
+        """Start a new page unless ``height`` (a heading and the start of what follows) fits."""
+        if self.pdf.will_page_break(height):
+            self.pdf.add_page()
+
+    def heading_height(self, level: int) -> float:
+        """The space a one-line heading takes: the gap above, the line, the rule below."""
+        before = self.line * (0.2 if level == 1 else 0.6)
+        return before + self.size * _SCALE.get(level, 1.0) * PT * 1.3 + (1.5 if level == 2 else 0)
+
+    def start_height(self, blocks: tuple[Block, ...], level: int) -> float:
+        """How much of what follows a heading must fit below it: a heading is never left
+        alone at a page bottom, nor above a subheading or a week that moved on."""
+        if not blocks:
+            return 0.0
+        first = blocks[0]
+        if isinstance(first, Subsection):
+            return self.heading_height(level) + self.start_height(first.blocks, level + 1)
+        if isinstance(first, Week):
+            return self.week_height(first, 8.0)
+        return 3 * self.line
+
+    def heading(self, title: str, level: int, after: float | None = None) -> None:
+        pdf = self.pdf
+        size = self.size * _SCALE.get(level, 1.0)
+        height = size * PT * 1.3
+        self.keep(self.heading_height(level) + (3 * self.line if after is None else after) + 2)
+        pdf.ln(self.line * (0.2 if level == 1 else 0.6))
+        pdf.set_text_color(*(HEADING if level <= 2 else INK))
+        self.font(size, True)
+        pdf.multi_cell(0, height, self.clean(title), new_x="LMARGIN", new_y="NEXT")
+        if level == 2:
+            pdf.set_draw_color(*HEADING)
+            pdf.set_line_width(0.5)
+            pdf.line(pdf.l_margin, pdf.get_y(), pdf.w - pdf.r_margin, pdf.get_y())
+            pdf.ln(1.5)
+        pdf.set_text_color(*INK)
+        self.font()
+
+    # --- the document -------------------------------------------------------------------
+
+    def draw(self) -> None:
+        pdf = self.pdf
+        document = self.document
+        pdf.add_page()
+        pdf.set_text_color(*INK)
+        self.heading(document.title, 1)
+        if document.intro:
+            self.run(document.intro)
+            pdf.ln(self.line)
+        for section in document.sections:
+            self.heading(section.title, 2, self.start_height(section.blocks, 3))
+            self.blocks(section.blocks, 3)
+        if document.card is not None:
+            self.card(document.card)
+
+    def blocks(self, blocks: Iterable[Block], level: int) -> None:
+        pdf = self.pdf
+        for block in blocks:
+            if isinstance(block, Paragraph):
+                if block.lead:
+                    self.keep(3 * self.line)
+                pdf.set_x(pdf.l_margin)
+                self.run(block.text, bold=block.lead)
+                pdf.ln(self.line * (1.1 if block.lead else 1.4))
+            elif isinstance(block, Items):
+                self.items(block)
+            elif isinstance(block, Table):
+                self.table(block)
+            elif isinstance(block, Week):
+                self.week(block)
+            elif isinstance(block, Subsection):
+                self.heading(block.title, level, self.start_height(block.blocks, level + 1))
+                self.blocks(block.blocks, level + 1)
+
+    def items(self, items: Items) -> None:
+        pdf = self.pdf
+        indent = self.size * PT * 1.8
+        left = pdf.l_margin
+        for number, item in enumerate(items.items, 1):
+            self.keep(self.line)
+            pdf.set_x(left)
+            self.font()
+            marker = f"{number}." if items.numbered else "•"
+            pdf.cell(indent, self.line, marker)
+            pdf.set_left_margin(left + indent)
+            try:
+                self.run(item)
+            finally:
+                pdf.set_left_margin(left)
+            pdf.ln(self.line * 1.15)
+        pdf.ln(self.line * 0.3)
+
+    def table(self, table: Table) -> None:
+        from fpdf.fonts import FontFace
+
+        pdf = self.pdf
+        size = self.size * 0.92
+        self.font(size)
+        widths = self.column_widths(table, size)
+        self.keep(4 * self.line)
+        pdf.set_fill_color(255, 255, 255)
+        with pdf.table(
+            col_widths=widths,
+            cell_fill_mode="NONE",
+            text_align="LEFT",
+            v_align="TOP",
+            line_height=size * PT * 1.35,
+            headings_style=FontFace(emphasis="BOLD", fill_color=(230, 230, 230)),
+            padding=1.2,
+            repeat_headings=1,
+            width=pdf.epw,
+        ) as drawn:
+            header = drawn.row()
+            for name in table.header:
+                header.cell(self.clean(name))
+            for cells in table.rows:
+                row = drawn.row()
+                for cell in cells:
+                    link = next((safe_url(s.url) for s in cell if isinstance(s, Link)), None)
+                    row.cell(self.clean(_cell_text(cell)), link=link or "")
+        pdf.ln(self.line * 0.6)
+
+    def column_widths(self, table: Table, size: float) -> tuple[float, ...]:
+        """Widths in mm: every column at least as wide as its longest word (bold for the
+        header), the rest of the line shared by how much text each column holds, so a column
+        of days stays narrow and one of places gets the room."""
+        pdf = self.pdf
+        padding = 2.4 + 0.5
+        least: list[float] = []
+        amount: list[float] = []
+        for index, name in enumerate(table.header):
+            texts = [_cell_text(row[index]) for row in table.rows if index < len(row)]
+            self.font(size, True)
+            widest = max((pdf.get_string_width(self.clean(w)) for w in name.split()), default=0)
+            self.font(size)
+            for value in texts:
+                for word in value.split():
+                    widest = max(widest, pdf.get_string_width(self.clean(word)))
+            least.append(widest + padding)
+            amount.append(sum(len(t) for t in texts) / max(len(texts), 1) + 1)
+        spare = pdf.epw - sum(least)
+        if spare <= 0:
+            return tuple(width * pdf.epw / sum(least) for width in least)
+        return tuple(
+            width + spare * share / sum(amount) for width, share in zip(least, amount, strict=True)
+        )
+
+    def week_height(self, week: Week, hour_h: float) -> float:
+        """The picture's height with ``hour_h`` mm an hour: caption, legend, day names."""
+        days, _lanes, first, last = week_lanes(week)
+        if not any(days):
+            return 0.0
+        small = max(6.5, self.size * 0.6)
+        return self.line * 2.2 + small * PT * 2.2 + 5 + (last - first) * hour_h
+
+    def week(self, week: Week) -> None:
+        """Seven day columns and an hour scale; each entry a box at its time, meetings solid
+        and appointments dashed, with the kind and the cadence in words."""
+        days, lanes, first, last = week_lanes(week)
+        if not any(days):
+            return
+        pdf = self.pdf
+        small = max(6.5, self.size * 0.6)
+        hours = last - first
+        head_h = small * PT * 2.2
+        # Room for at least 8 mm an hour where the picture would start, else a fresh page.
+        fixed = self.week_height(week, 0.0)
+        if pdf.will_page_break(self.week_height(week, 8.0)):
+            pdf.add_page()
+        hour_h = max(6.0, min(14.0, (pdf.page_break_trigger - pdf.get_y() - fixed) / hours))
+        self.font(self.size * 0.9, True)
+        pdf.set_x(pdf.l_margin)
+        pdf.multi_cell(
+            0,
+            self.line,
+            self.clean(_("The week at a glance")),
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
+        self.font(self.size * 0.8)
+        pdf.multi_cell(
+            0,
+            self.line,
+            self.clean(_("(solid border: meeting; dashed border: appointment)")),
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
+        top = pdf.get_y() + 1
+        left = pdf.l_margin
+        scale_w = small * PT * 6
+        day_w = (pdf.epw - scale_w) / 7
+        grid_top = top + head_h
+        bottom = grid_top + hours * hour_h
+        pdf.set_line_width(0.2)
+        pdf.set_draw_color(*RULE)
+        pdf.set_fill_color(230, 230, 230)
+        pdf.rect(left + scale_w, top, 7 * day_w, head_h, style="DF")
+        self.font(small, True)
+        for day in range(7):
+            x = left + scale_w + day * day_w
+            name = week.days[day] if day < len(week.days) else str(day)
+            pdf.set_xy(x, top)
+            pdf.cell(day_w, head_h, self.clean(name), align="C")
+            pdf.line(x, top, x, bottom)
+        pdf.line(left + scale_w + 7 * day_w, top, left + scale_w + 7 * day_w, bottom)
+        self.font(small)
+        pdf.set_draw_color(196, 196, 196)
+        for hour in range(first, last + 1):
+            y = grid_top + (hour - first) * hour_h
+            pdf.line(left, y, left + scale_w + 7 * day_w, y)
+            if hour < last:
+                pdf.set_xy(left, y)
+                pdf.cell(scale_w, small * PT * 1.5, format_time(dt.time(hour)).replace(":00", ""))
+        pdf.set_auto_page_break(False)
+        for day in range(7):
+            lane_w = day_w / lanes[day]
+            for placed in days[day]:
+                entry = placed.entry
+                x = left + scale_w + day * day_w + placed.lane * lane_w + 0.4
+                y = grid_top + (placed.start - first * 60) / 60 * hour_h + 0.3
+                w = lane_w - 0.8
+                h = max((placed.end - placed.start) / 60 * hour_h - 0.6, small * PT * 1.4)
+                meeting = entry.kind != "appointment"
+                pdf.set_fill_color(*(MEETING_FILL if meeting else APPOINTMENT_FILL))
+                pdf.set_draw_color(*(MEETING_LINE if meeting else APPOINTMENT_LINE))
+                pdf.set_line_width(0.35)
+                if not meeting:
+                    pdf.set_dash_pattern(dash=1.0, gap=0.7)
+                pdf.rect(x, y, w, h, style="DF")
+                pdf.set_dash_pattern()
+                # The title first: a short box shows what it is; the border says which kind.
+                lines = [entry.title, entry_time(entry)]
+                if entry.cadence:
+                    lines.append(entry.cadence)
+                with pdf.rect_clip(x, y, w, h):
+                    pdf.set_xy(x + 0.5, y + 0.3)
+                    self.font(small * 0.92)
+                    pdf.multi_cell(
+                        w - 1,
+                        small * PT * 1.2,
+                        self.clean("\n".join(lines)),
+                        align="L",
+                        new_x="LEFT",
+                        new_y="NEXT",
+                    )
+        pdf.set_auto_page_break(True, margin=BOTTOM)
+        pdf.set_draw_color(*RULE)
+        pdf.set_line_width(0.2)
+        pdf.set_xy(left, bottom + 2)
+        self.font()
+        pdf.ln(self.line * 0.5)
+
+    def card(self, card: WalletCard) -> None:
+        """Its own last page: two faces side by side, cut along the dashed line and fold along
+        the dotted one; the text is small and fixed, the card being a fixed size."""
+        pdf = self.pdf
+        pdf.add_page()
+        self.heading(_("Wallet card"), 2)
+        self.run((_(CUT_HERE),))
+        pdf.ln(self.line * 1.5)
+        x0 = pdf.l_margin
+        y0 = pdf.get_y()
+        pdf.set_draw_color(51, 51, 51)
+        pdf.set_line_width(0.3)
+        pdf.set_dash_pattern(dash=2, gap=1.2)
+        pdf.rect(x0, y0, 2 * CARD_W, CARD_H)
+        pdf.set_dash_pattern(dash=0.4, gap=0.8)
+        pdf.line(x0 + CARD_W, y0, x0 + CARD_W, y0 + CARD_H)
+        pdf.set_dash_pattern()
+        size = 8.0
+        front: list[tuple[Text, bool]] = [((_("If you are in crisis"),), True)]
+        if card.name:
+            front.append(((card.name,), True))
+        if card.warning_signs:
+            front.append(((_("My warning signs:"),), True))
+            front += [(("• " + sign,), False) for sign in card.warning_signs]
+        if card.people:
+            front.append(((_("Call:"),), True))
+            front += [(("• ", *person), False) for person in card.people]
+        back: list[tuple[Text, bool]] = [((_("Crisis lines"),), True)]
+        back += [(("• ", *line), False) for line in card.lines]
+        if card.emergency:
+            back.append((card.emergency, False))
+        for face, lines in ((0, front), (1, back)):
+            x = x0 + face * CARD_W
+            with pdf.rect_clip(x + 0.3, y0 + 0.3, CARD_W - 0.6, CARD_H - 0.6):
+                pdf.set_left_margin(x + 3)
+                pdf.set_right_margin(pdf.w - (x + CARD_W - 3))
+                pdf.set_auto_page_break(False)
+                pdf.set_xy(x + 3, y0 + 2.5)
+                for text, bold in lines:
+                    pdf.set_x(x + 3)
+                    self.run(text, bold=bold, size=size)
+                    pdf.ln(size * PT * 1.3)
+                pdf.set_margins(18, 16, 18)
+                pdf.set_auto_page_break(True, margin=BOTTOM)
+        pdf.set_xy(x0, y0 + CARD_H + 2)
+
+
+def _cell_text(cell: Text) -> str:
+    parts: list[str] = []
+    for span in cell:
+        if isinstance(span, str):
+            parts.append(span)
+        elif isinstance(span, Strong):
+            parts.append(span.text)
+        elif isinstance(span, Break):
+            parts.append("\n")
+        elif isinstance(span, Link):
+            target = printed_target(span) if safe_url(span.url) else None
+            parts.append(f"{span.label} ({target})" if target else span.label)
+    return "".join(parts)
