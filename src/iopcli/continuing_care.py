@@ -128,10 +128,9 @@ def _phone(number: str, region: str) -> Span:
 
 
 def _when(day: dt.date, time: dt.time) -> str:
-    from iopcli.values import format_time
+    from iopcli.i18n import format_date, format_time
 
-    date = f"{day:%A}, {day:%B} {day.day}, {day.year}"
-    return _("{date} at {time}").format(date=date, time=format_time(time))
+    return _("{date} at {time}").format(date=format_date(day), time=format_time(time))
 
 
 # --- from the programs directory --------------------------------------------------------------
@@ -192,3 +191,18 @@ def from_program(program: TreatmentProgram, plan: AftercarePlan) -> dict[str, An
     if kept:
         out["notes"] = "\n".join(kept)
     return out
+
+
+def choose(
+    current: dict[str, Any] | None, program: TreatmentProgram, plan: AftercarePlan
+) -> dict[str, Any]:
+    """The plan's new ``next_program`` data when ``program`` is chosen: its details from the
+    directory. Choosing the same program again refreshes its details and keeps what the plan
+    added (the booked intake, what to bring, the notes); another program starts afresh, since
+    an intake belongs to the program it was booked with."""
+    chosen = from_program(program, plan)
+    if current and current.get("directory_id") == program.id:
+        for key in ("intake", "what_to_bring", "notes"):
+            if current.get(key):
+                chosen[key] = current[key]
+    return chosen

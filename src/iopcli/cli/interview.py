@@ -112,6 +112,15 @@ def edit(
             autocompletion=complete.listing,
         ),
     ] = None,
+    next_program: Annotated[
+        str | None,
+        typer.Option(
+            "--next",
+            help="With program: the next program (continuing care) from the programs"
+            " directory, by its id (iopcli programs search); no questions asked.",
+            show_default=False,
+        ),
+    ] = None,
     plain: PlainOption = False,
 ) -> None:
     """Change a stored plan with the same questions, current answers as defaults."""
@@ -126,6 +135,11 @@ def edit(
         if section not in ("meetings", "resources"):
             raise UsageError("--add goes with the meetings or resources section")
         _add_from_directory(plan, section, add)
+        return
+    if next_program is not None:
+        if section != "program":
+            raise UsageError("--next goes with the program section: edit PLAN program --next ID")
+        _next_from_directory(plan, next_program)
         return
     _needs_terminal("edit")
     with open_store(home(), create=False) as store:
@@ -158,6 +172,36 @@ def _add_from_directory(plan: str, section: str, refs: list[str]) -> None:
             source=f"added from the directory: {', '.join(refs)}",
         )
     print(f"{plan_id[:8]}: saved as revision {result.revision}")
+
+
+def _next_from_directory(plan: str, program_id: str) -> None:
+    from iopcli.continuing_care import choose
+    from iopcli.errors import IopcliError
+    from iopcli.model import AftercarePlan
+    from iopcli.programs import lookup
+    from iopcli.store import open_store
+
+    with open_store(home(), create=False) as store:
+        plan_id = store.resolve(plan)
+        revision = store.current_revision(plan_id)
+        body = store.body(plan_id)
+        program = lookup(home(), program_id)
+        if program is None:
+            raise IopcliError(
+                f"--next: {program_id!r} is not a program in the programs directory (iopcli"
+                " programs search finds one; iopcli programs import FILE adds them)"
+            )
+        if program.removed_at:
+            print(f"note: {program_id} is no longer listed by its source; check it still runs")
+        current = AftercarePlan.model_validate(body)
+        body["next_program"] = choose(body.get("next_program"), program, current)
+        result = store.save(
+            AftercarePlan.model_validate(body),
+            base=revision,
+            source=f"next program from the directory: {program_id}",
+        )
+    what = f"saved as revision {result.revision}" if result.changed else "no changes"
+    print(f"{plan_id[:8]}: next program {program.display_name}; {what}")
 
 
 def _interview(draft: Draft, plain: bool) -> None:
