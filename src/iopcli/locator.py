@@ -335,7 +335,7 @@ def is_locator(parsed: Any) -> bool:
     """Whether parsed JSON looks like a locator export (not HSDS)."""
     first = parsed[0] if isinstance(parsed, list) and parsed else parsed
     return isinstance(first, dict) and (
-        "rows" in first or "frid" in first or "name1" in first or "totalPages" in first
+        bool({"rows", "frid", "name1", "totalPages", "recordCount", "page"} & set(first))
     )
 
 
@@ -489,6 +489,7 @@ def _hsds_program(
         payment_accepted=(fees,) if fees else (),
         assistance=codes(ASSISTANCE, (fees,)),
         approaches=codes(APPROACHES, (description,)),
+        approaches_offered=tuple(APPROACHES[c].label for c in codes(APPROACHES, (description,))),
         ages=codes(AGES, (eligibility,)),
         genders=codes(GENDERS, (eligibility,)),
         languages=_languages(languages),
@@ -538,4 +539,11 @@ def read_programs(path: Path, source: str) -> ProgramFile:
         return ProgramFile("empty")
     if is_locator(parsed):
         return read_locator(parsed, str(path), source)
+    if not (isinstance(parsed, dict) or any(isinstance(row, dict) for row in parsed)):
+        raise LocatorError(f"{path}: not a treatment locator export or HSDS (no objects in it)")
+    wrapped = ("services", "contents", "data", "results", "items", "organizations", "name")
+    if isinstance(parsed, dict) and not set(wrapped) & set(parsed):
+        raise LocatorError(
+            f'{path}: not a treatment locator export (no "rows") or HSDS (no "services")'
+        )
     return read_hsds(path, source)

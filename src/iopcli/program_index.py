@@ -62,7 +62,12 @@ CREATE TABLE IF NOT EXISTS programs (
     live INTEGER NOT NULL DEFAULT 1,
     removed_at TEXT
 );
-CREATE INDEX IF NOT EXISTS programs_place ON programs (live, lat, lon);
+-- Covering every filter: a search reads this index, never the rows (whose JSON is large),
+-- except for the few it returns.
+CREATE INDEX IF NOT EXISTS programs_filters ON programs (
+    live, lat, lon, focus, levels, pays, assistance, approaches, ages, genders, telehealth,
+    languages
+);
 CREATE TABLE IF NOT EXISTS program_sources (
     source TEXT NOT NULL,
     program_id TEXT NOT NULL,
@@ -393,11 +398,11 @@ class ProgramIndex:
         try:
             if near is None:
                 rows = self._db.execute(
-                    f"SELECT p.data FROM programs p WHERE {' AND '.join(where)}"
+                    f"SELECT p.id FROM programs p WHERE {' AND '.join(where)}"
                     " ORDER BY p.name COLLATE NOCASE, p.program_id LIMIT ?",
                     (*params, limit),
                 ).fetchall()
-                return [Hit(_program(r[0], None), None) for r in rows]
+                return [Hit(self._by_rowid(r[0]), None) for r in rows]
             return self._nearest(near, within, where, params, limit)
         except sqlite3.Error as exc:
             raise DirectoryError(f"{self.path}: search failed: {exc}") from None

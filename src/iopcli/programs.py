@@ -19,6 +19,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from iopcli.i18n import N_
+
 
 @dataclass(frozen=True)
 class Category:
@@ -149,74 +151,78 @@ def _terms(*rows: tuple[str, str, tuple[str, ...]]) -> dict[str, Term]:
 
 # Levels of care, from the locator's service settings (SET) and type of care (TC).
 LEVELS = _terms(
-    ("iop", "Intensive outpatient (IOP)", (r"intensive outpatient", r"\biop\b")),
-    ("php", "Partial hospitalization / day treatment", (r"partial hospitali", r"day treatment")),
+    ("iop", N_("Intensive outpatient (IOP)"), (r"intensive outpatient", r"\biop\b")),
+    (
+        "php",
+        N_("Partial hospitalization / day treatment"),
+        (r"partial hospitali", r"day treatment"),
+    ),
     (
         "op",
-        "Outpatient",
+        N_("Outpatient"),
         (r"regular outpatient", r"^outpatient$", r"^outpatient (treatment|services)$"),
     ),
-    ("residential", "Residential", (r"residential",)),
+    ("residential", N_("Residential"), (r"residential",)),
     (
         "mat",
-        "Medication treatment (MAT/MOUD)",
+        N_("Medication treatment (MAT/MOUD)"),
         (r"methadone/buprenorphine", r"medication[- ]assisted", r"buprenorphine", r"naltrexone"),
     ),
     (
         "otp",
-        "Opioid treatment program (OTP)",
+        N_("Opioid treatment program (OTP)"),
         (r"opioid treatment program", r"\botp\b", r"methadone maintenance", r"methadone clinic"),
     ),
 )
 FOCUSES = _terms(
-    ("substance-use", "Substance use", ()),
-    ("mental-health", "Mental health", ()),
-    ("co-occurring", "Substance use and mental health (co-occurring)", ()),
+    ("substance-use", N_("Substance use"), ()),
+    ("mental-health", N_("Mental health"), ()),
+    ("co-occurring", N_("Substance use and mental health (co-occurring)"), ()),
 )
 PAYS = _terms(
-    ("medicaid", "Medicaid", (r"medicaid",)),
-    ("medicare", "Medicare", (r"medicare",)),
-    ("private", "Private insurance", (r"private health insurance", r"private insurance")),
-    ("self-pay", "Self-pay", (r"self[- ]pay", r"cash")),
-    ("military", "Military insurance", (r"military", r"tricare", r"\bva\b", r"veterans")),
-    ("state", "State-financed insurance", (r"state[- ]financed", r"state health insurance")),
+    ("medicaid", N_("Medicaid"), (r"medicaid",)),
+    ("medicare", N_("Medicare"), (r"medicare",)),
+    ("private", N_("Private insurance"), (r"private health insurance", r"private insurance")),
+    ("self-pay", N_("Self-pay"), (r"self[- ]pay", r"cash")),
+    ("military", N_("Military insurance"), (r"military", r"tricare", r"\bva\b", r"veterans")),
+    ("state", N_("State-financed insurance"), (r"state[- ]financed", r"state health insurance")),
 )
 ASSISTANCE = _terms(
-    ("sliding-fee", "Sliding fee scale", (r"sliding fee", r"sliding scale")),
+    ("sliding-fee", N_("Sliding fee scale"), (r"sliding fee", r"sliding scale")),
     (
         "free",
-        "Free or payment assistance",
+        N_("Free or payment assistance"),
         (r"payment assistance", r"no charge", r"free", r"for those who cannot pay"),
     ),
 )
 APPROACHES = _terms(
-    ("cbt", "Cognitive behavioral therapy", (r"cognitive behavioral", r"\bcbt\b")),
-    ("dbt", "Dialectical behavior therapy", (r"dialectical", r"\bdbt\b")),
-    ("mi", "Motivational interviewing", (r"motivational interviewing", r"\bmi\b")),
-    ("met", "Motivational enhancement therapy", (r"motivational enhancement",)),
-    ("cm", "Contingency management", (r"contingency management", r"motivational incentive")),
-    ("rp", "Relapse prevention", (r"relapse prevention",)),
-    ("trauma", "Trauma-related counseling", (r"trauma",)),
-    ("12-step", "12-step facilitation", (r"12[- ]step", r"twelve[- ]step")),
-    ("anger", "Anger management", (r"anger management",)),
-    ("brief", "Brief intervention", (r"brief intervention",)),
-    ("cra", "Community reinforcement approach", (r"community reinforcement",)),
-    ("matrix", "Matrix model", (r"matrix model",)),
-    ("rebt", "Rational emotive behavioral therapy", (r"rational emotive",)),
-    ("integrated", "Integrated mental and substance use treatment", (r"integrated",)),
+    ("cbt", N_("Cognitive behavioral therapy"), (r"cognitive behavioral", r"\bcbt\b")),
+    ("dbt", N_("Dialectical behavior therapy"), (r"dialectical", r"\bdbt\b")),
+    ("mi", N_("Motivational interviewing"), (r"motivational interviewing", r"\bmi\b")),
+    ("met", N_("Motivational enhancement therapy"), (r"motivational enhancement",)),
+    ("cm", N_("Contingency management"), (r"contingency management", r"motivational incentive")),
+    ("rp", N_("Relapse prevention"), (r"relapse prevention",)),
+    ("trauma", N_("Trauma-related counseling"), (r"trauma",)),
+    ("12-step", N_("12-step facilitation"), (r"12[- ]step", r"twelve[- ]step")),
+    ("anger", N_("Anger management"), (r"anger management",)),
+    ("brief", N_("Brief intervention"), (r"brief intervention",)),
+    ("cra", N_("Community reinforcement approach"), (r"community reinforcement",)),
+    ("matrix", N_("Matrix model"), (r"matrix model",)),
+    ("rebt", N_("Rational emotive behavioral therapy"), (r"rational emotive",)),
+    ("integrated", N_("Integrated mental and substance use treatment"), (r"integrated",)),
 )
 AGES = _terms(
-    ("adults", "Adults", (r"(?<!young )(?<!older )\badults?\b", r"\b18\b.*\bover\b", r"18\+")),
-    ("young-adults", "Young adults", (r"young adults?",)),
-    ("adolescents", "Adolescents", (r"adolescent", r"teen", r"youth")),
-    ("children", "Children", (r"child",)),
-    ("seniors", "Seniors", (r"senior", r"older adults?")),
+    ("adults", N_("Adults"), (r"(?<!young )(?<!older )\badults?\b", r"\b18\b.*\bover\b", r"18\+")),
+    ("young-adults", N_("Young adults"), (r"young adults?",)),
+    ("adolescents", N_("Adolescents"), (r"adolescent", r"teen", r"youth")),
+    ("children", N_("Children"), (r"child",)),
+    ("seniors", N_("Seniors"), (r"senior", r"older adults?")),
 )
 GENDERS = _terms(
-    ("women", "Women", (r"\bfemales?\b", r"\bwomen\b", r"\bwoman\b")),
-    ("men", "Men", (r"\bmales?\b", r"\bmen\b", r"\bman\b")),
+    ("women", N_("Women"), (r"\bfemales?\b", r"\bwomen\b", r"\bwoman\b")),
+    ("men", N_("Men"), (r"\bmales?\b", r"\bmen\b", r"\bman\b")),
 )
-TELEHEALTH = Term("telehealth", "Telehealth", (r"telemedicine", r"telehealth", r"virtual"))
+TELEHEALTH = Term("telehealth", N_("Telehealth"), (r"telemedicine", r"telehealth", r"virtual"))
 LANGUAGES: dict[str, tuple[str, ...]] = {
     # code: names a source uses for it (lower case)
     "en": ("english",),

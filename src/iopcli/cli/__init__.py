@@ -32,6 +32,7 @@ from iopcli.cli import (
     home,
     interview,
     plans,
+    programs,
     publish,
     settings,
     store,
@@ -122,7 +123,7 @@ def command() -> TyperGroup:
     return root
 
 
-GROUPS = (plans, publish, store, home, interview, directory, settings, completion)
+GROUPS = (plans, publish, store, home, interview, directory, programs, settings, completion)
 
 _SETTINGS: dict[str, Any] = {
     "cls": _Commands,
