@@ -39,6 +39,7 @@ MD = MarkdownIt("commonmark").enable(["table", "strikethrough"])
 
 SECTION_ORDER = [
     "If you are in crisis",
+    "Your next program",
     "My week",
     "Staying on track",
     "My safety plan",

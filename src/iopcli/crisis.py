@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from iopcli.crisis_lines import CrisisLine, crisis_lines
 from iopcli.errors import IopcliError, UsageError
+from iopcli.i18n import language, plan_language
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -22,7 +23,9 @@ if TYPE_CHECKING:
 class Caller:
     name: str
     phone: str | None = None
-    note: str | None = None  # relationship, role, or "after hours"
+    note: str | None = None  # relationship or role ("counselor" for the program's counselor)
+    after_hours: str | None = None  # a professional's after-hours phone
+    address: str | None = None  # a professional's address (the emergency department's)
 
 
 @dataclass
@@ -34,6 +37,8 @@ class CrisisCard:
     people: list[Caller] = field(default_factory=list)
     professionals: list[Caller] = field(default_factory=list)
     problem: str | None = None  # why the personal plan is not shown, if it is not
+    region: str = "US"  # how the phone numbers are dialled
+    language: str = "en"  # what the card is written in: print it inside i18n.language(this)
 
 
 # Control characters (C0, DEL, C1): a stored plan saved before they were refused must not be
@@ -42,10 +47,17 @@ _CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 def _text(value: Any) -> str | None:
-    """A string from the stored JSON, safe to print; None for anything that is not one."""
+    """A string from the stored JSON, safe to print; None for anything that is not one. Line
+    breaks are kept (a warning sign typed on two lines); tabs become spaces."""
     if not isinstance(value, str):
         return None
-    return _CONTROLS.sub(lambda m: " " if m.group() in "\t\n\r" else "?", value)
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROLS.sub(_safe_control, value)
+
+
+def _safe_control(match: re.Match[str]) -> str:
+    char = match.group()
+    return char if char == "\n" else " " if char == "\t" else "?"
 
 
 def _strings(value: Any) -> list[str]:
@@ -58,6 +70,11 @@ def _dicts(value: Any) -> list[dict[str, Any]]:
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
+def _same(name: str, phone: str | None) -> tuple[str, str]:
+    """Who a person is, for listing them once: the name, and the phone's digits."""
+    return " ".join(name.casefold().split()), "".join(c for c in phone or "" if c.isdigit())
+
+
 def card_from_body(body: dict[str, Any]) -> CrisisCard:
     """The card for a plan as stored (``store.canonical`` form)."""
     person = body.get("person") or {}
@@ -66,7 +83,8 @@ def card_from_body(body: dict[str, Any]) -> CrisisCard:
         Caller(_text(p.get("name")) or "", _text(p.get("phone")), _text(p.get("relationship")))
         for p in _dicts(safety.get("people_to_ask"))
     ]
-    named = {c.name for c in people}
+    # A contact who is also a person to ask (the same name and number) is listed once.
+    listed = {_same(c.name, c.phone) for c in people}
     people += [
         Caller(
             _text(c.get("name")) or "",
@@ -74,7 +92,8 @@ def card_from_body(body: dict[str, Any]) -> CrisisCard:
             _text(c.get("relationship")) or _text(c.get("role")),
         )
         for c in _dicts(body.get("contacts"))
-        if _text(c.get("phone")) and (_text(c.get("name")) or "") not in named
+        if _text(c.get("phone"))
+        and _same(_text(c.get("name")) or "", _text(c.get("phone"))) not in listed
     ]
     professionals = []
     counselor = (body.get("program") or {}).get("counselor") or {}
@@ -82,27 +101,60 @@ def card_from_body(body: dict[str, Any]) -> CrisisCard:
         professionals.append(
             Caller(_text(counselor.get("name")) or "", _text(counselor["phone"]), "counselor")
         )
-    for pro in _dicts(safety.get("professionals")):
-        name = _text(pro.get("name")) or ""
-        if _text(pro.get("phone")):
-            professionals.append(Caller(name, _text(pro["phone"]), _text(pro.get("role"))))
-        if _text(pro.get("after_hours_phone")):
-            professionals.append(Caller(name, _text(pro["after_hours_phone"]), "after hours"))
-    include_lines = safety.get("include_crisis_lines", True) is not False
-    lines, _ = crisis_lines(str(person.get("region", "US")))
+    professionals += [
+        Caller(
+            _text(pro.get("name")) or "",
+            _text(pro.get("phone")),
+            _text(pro.get("role")),
+            after_hours=_text(pro.get("after_hours_phone")),
+            address=_text(pro.get("address")),
+        )
+        for pro in _dicts(safety.get("professionals"))
+    ]
+    region = str(person.get("region", "US"))
+    lang = plan_language(_text(person.get("language")))  # --lang, else the person's
+    with language(lang):
+        lines, _ = crisis_lines(region)
     return CrisisCard(
-        lines=lines if include_lines or not (people or professionals) else [],
+        lines=lines if shows_lines(safety, people, professionals) else [],
         name=_text(person.get("name")),
         warning_signs=_strings(safety.get("warning_signs")),
         coping=_strings(safety.get("coping_strategies")),
         people=people,
         professionals=professionals,
+        region=region,
+        language=lang,
     )
 
 
+def shows_lines(safety: dict[str, Any], people: list[Caller], professionals: list[Caller]) -> bool:
+    """The one rule for the crisis lines, on the card and in the handout: shown unless the plan
+    says not to, and always when there is nobody else to call."""
+    reachable = any(c.phone or c.after_hours for c in (*people, *professionals))
+    return safety.get("include_crisis_lines", True) is not False or not reachable
+
+
+# An emergency department (or room), an ER or ED; failing that, urgent care.
+_EMERGENCY = re.compile(r"(?i:\bemergency\b)|\bE\.?[RD]\b")
+_URGENT = re.compile(r"\burgent\s*care\b", re.IGNORECASE)
+
+
+def emergency_department(card: CrisisCard) -> Caller | None:
+    """The professional the plan names as its emergency department (by role or name), else
+    its urgent care: where to go, for the wallet card."""
+    for pattern in (_EMERGENCY, _URGENT):
+        for pro in card.professionals:
+            said = f"{pro.note or ''} {pro.name}"
+            if pattern.search(said):
+                return pro
+    return None
+
+
 def bundled_card(problem: str | None = None) -> CrisisCard:
-    lines, _ = crisis_lines()
-    return CrisisCard(lines=lines, problem=problem)
+    lang = plan_language(None)
+    with language(lang):
+        lines, _ = crisis_lines()
+    return CrisisCard(lines=lines, problem=problem, language=lang)
 
 
 def _shadowed_plan(ref: str, home: Path | None) -> CrisisCard | None:

@@ -206,8 +206,15 @@ def can_show(text: str, stderr: bool = False) -> bool:
 
 
 def _caller(caller: Caller) -> str:
+    """'Jordan (Clinician): (312) 555-0155, after hours (312) 555-0156, address', in the
+    handout's order (:func:`iopcli.handout.caller_text` writes the same for the page)."""
     name = caller.name + (f" ({caller.note})" if caller.note else "")
-    return f"{name}: {caller.phone}" if caller.phone else name
+    details = [caller.phone] if caller.phone else []
+    if caller.after_hours:
+        details.append(f"after hours {caller.after_hours}")
+    if caller.address:
+        details.append(caller.address)
+    return f"{name}: {', '.join(details)}" if details else name
 
 
 def crisis_sections(card: CrisisCard) -> list[tuple[str, list[str]]]:
@@ -244,7 +251,7 @@ def print_crisis(card: CrisisCard, plain: bool) -> None:
     for heading, items in sections:
         print(f"\n{heading}:")
         for item in items:
-            print(f"  - {item}")
+            print("  - " + item.replace("\n", "\n    "))
     if card.problem:
         print(f"\n{card.problem}")
 
@@ -259,7 +266,7 @@ def _rich_crisis(title: str, sections: list[tuple[str, list[str]]], problem: str
         console.print()
         console.print(Text(heading, style="bold"))
         for item in items:
-            console.print(Text(f"  {bullet} {item}"))
+            console.print(Text(f"  {bullet} " + item.replace("\n", "\n    ")))
     if problem:
         console.print()
         console.print(Text(problem, style="italic"))
