@@ -1,0 +1,184 @@
+"""The HTML handout in a real browser: headless Chromium takes a screenshot and prints it to PDF
+on Letter and on A4; pypdf reads the pages back. One Chromium launch per picture or paper size.
+
+Without Chromium these tests are skipped, saying why; with IOPCLI_REQUIRE_BROWSER=1 (set by
+``.ci/run``) a missing browser fails them instead, so CI cannot pass without running them.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pypdf
+import pytest
+
+from conftest import EXAMPLES
+from iopcli.document import Document, Items, Link, Paragraph, Subsection, Table
+from iopcli.handout import build
+from iopcli.html_handout import document_to_html, printed_target
+from iopcli.planfile import read_plan
+
+BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-extensions",
+    "--hide-scrollbars",
+)
+# The paper sizes in points, as Chromium writes them in a page's MediaBox.
+PAPER = {"letter": (612, 792), "a4": (595, 842)}
+
+
+def links(document: Document) -> Iterator[Link]:
+    def walk(blocks: tuple[object, ...]) -> Iterator[Link]:
+        for block in blocks:
+            runs: list[tuple[object, ...]] = []
+            if isinstance(block, Paragraph):
+                runs = [block.text]
+            elif isinstance(block, Items):
+                runs = list(block.items)
+            elif isinstance(block, Table):
+                runs = [cell for row in block.rows for cell in row]
+            elif isinstance(block, Subsection):
+                yield from walk(block.blocks)
+            for run in runs:
+                yield from (span for span in run if isinstance(span, Link))
+
+    for section in document.sections:
+        yield from walk(section.blocks)
+
+
+def browser() -> str:
+    found = next((path for name in BROWSERS if (path := shutil.which(name))), None)
+    if found is None:
+        why = "Chromium is not installed (Debian: apt-get install chromium)"
+        if os.environ.get("IOPCLI_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{why}, and IOPCLI_REQUIRE_BROWSER=1 asks for the browser tests")
+        pytest.skip(f"{why}: the HTML handout was not checked in a real browser")
+    return found
+
+
+def chromium(tmp: Path, page: Path, *args: str) -> subprocess.Popen[str]:
+    """Start one headless Chromium on ``page`` (own profile folder); the caller waits."""
+    command = [browser(), *FLAGS, f"--user-data-dir={tmp / 'profile'}", *args, page.as_uri()]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def finish(process: subprocess.Popen[str]) -> None:
+    try:
+        _out, errors = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        raise
+    assert process.returncode == 0, errors[-2000:]
+
+
+@pytest.fixture(scope="module")
+def document() -> Document:
+    return build(read_plan(str(EXAMPLES[0])))
+
+
+@pytest.fixture(scope="module")
+def rendered(document: Document, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The handout printed on Letter and on A4, and a phone-sized screenshot: three Chromium
+    launches, side by side. The stylesheet leaves the paper size to the printer (margins
+    only); A4 is chosen here as a person's print dialog would."""
+    tmp = tmp_path_factory.mktemp("browser")
+    page = document_to_html(document)
+    pages = {
+        "letter": page,
+        "a4": page.replace("</style>", "@page { size: A4; }</style>", 1),
+        "screen": page,
+    }
+    outputs: dict[str, Path] = {}
+    running = []
+    for name, html in pages.items():
+        folder = tmp / name
+        folder.mkdir()
+        source = folder / "handout.html"
+        source.write_text(html, encoding="utf-8")
+        if name == "screen":
+            outputs[name] = folder / "shot.png"
+            args = ["--window-size=412,900", f"--screenshot={outputs[name]}"]
+        else:
+            outputs[name] = folder / "handout.pdf"
+            args = ["--no-pdf-header-footer", f"--print-to-pdf={outputs[name]}"]
+        running.append(chromium(folder, source, *args))
+    for process in running:
+        finish(process)
+    return outputs
+
+
+@pytest.fixture(params=sorted(PAPER))
+def printed(request: pytest.FixtureRequest, rendered: dict[str, Path]) -> tuple[str, Any]:
+    paper = request.param
+    return paper, pypdf.PdfReader(io.BytesIO(rendered[paper].read_bytes()))
+
+
+def test_printed_on_letter_and_a4_with_the_wallet_card_alone_on_the_last_page(
+    printed: tuple[str, Any], document: Document
+) -> None:
+    paper, pdf = printed
+    pages = pdf.pages
+    assert 3 <= len(pages) <= 20, len(pages)
+    for page in pages:
+        box = page.mediabox
+        assert (round(float(box.width)), round(float(box.height))) == PAPER[paper]
+    # NFKC: Chromium's text keeps the font's ligatures (the "fi" of "file" is one glyph).
+    texts = [" ".join(unicodedata.normalize("NFKC", p.extract_text()).split()) for p in pages]
+    last = texts[-1]
+    card = document.card
+    assert card is not None
+    assert last.startswith("Wallet card")
+    assert "988" in last
+    for sign in card.warning_signs:
+        assert " ".join(sign.split())[:20] in last
+    # Nothing else on the card's page, and the card on no other page.
+    for section in document.sections:
+        if section.key != "crisis":  # the card's front says "If you are in crisis" too
+            assert section.title not in last
+    assert all("Wallet card" not in text for text in texts[:-1])
+    # Everything before the card: every section, in order, the link targets printed.
+    body = " ".join(texts[:-1])
+    at = 0
+    for section in document.sections:
+        at = body.index(section.title, at)
+    targets = [printed_target(link) for link in links(document)]
+    assert targets
+    squeezed = "".join(body.split())
+    for target in filter(None, targets):
+        assert f"({''.join(target.split())})" in squeezed
+
+
+def test_no_heading_is_left_alone_at_a_page_bottom(
+    printed: tuple[str, Any], document: Document
+) -> None:
+    _paper, pdf = printed
+    titles = {section.title for section in document.sections}
+    for page in pdf.pages[:-1]:
+        text = unicodedata.normalize("NFKC", page.extract_text())
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        assert lines[-1] not in titles, lines[-3:]
+
+
+def test_a_screenshot_shows_the_page_on_a_phone_sized_window(rendered: dict[str, Path]) -> None:
+    from PIL import Image
+
+    with Image.open(rendered["screen"]) as image:
+        assert image.size == (412, 900)
+        colours = image.convert("RGB").getcolors(maxcolors=1 << 16)
+        # Text, headings and links drawn: many colours, not a blank or an error page.
+        assert colours is None or len(colours) > 50

@@ -1,0 +1,244 @@
+"""The HTML handout: valid HTML5 (html5lib, strict), self-contained, accessible, printable.
+
+Checked on a hand-built document (every block kind, hostile text) and on the handouts of the
+bundled examples as the real builder makes them.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import html5lib
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from conftest import EXAMPLES, Run
+from handout_sample import HOSTILE, sample_document
+from iopcli.document import Document, Items, Link, Paragraph, Section, Strong
+from iopcli.html_handout import document_to_html, printed_target, week_lanes
+from iopcli.planfile import read_plan
+
+NS = "{http://www.w3.org/1999/xhtml}"
+
+
+def parse(page: str) -> ET.Element:
+    """Strict HTML5 parsing: any parse error (a stray tag, a bad character) raises."""
+    return html5lib.HTMLParser(strict=True, namespaceHTMLElements=True).parse(page)
+
+
+def tag(element: ET.Element) -> str:
+    return element.tag.removeprefix(NS)
+
+
+def words(element: ET.Element) -> str:
+    return " ".join("".join(element.itertext()).split())
+
+
+@pytest.fixture(scope="module")
+def examples() -> list[tuple[Document, str]]:
+    from iopcli.handout import build
+
+    documents = [build(read_plan(str(path))) for path in EXAMPLES]
+    return [(document, document_to_html(document)) for document in documents]
+
+
+def check_structure(page: str, document: Document) -> ET.Element:
+    root = parse(page)
+    assert tag(root) == "html"
+    assert root.get("lang") == document.lang
+    head = root.find(f"{NS}head")
+    assert head is not None
+    metas = {m.get("name"): m.get("content") for m in head.iter(f"{NS}meta")}
+    assert "width=device-width" in (metas.get("viewport") or "")
+    # Headings in order: one h1 first, and never a level skipped on the way down.
+    levels = [int(tag(e)[1]) for e in root.iter() if re.fullmatch(r"h[1-6]", tag(e))]
+    assert levels[0] == 1
+    assert levels.count(1) == 1
+    for before, after in itertools.pairwise(levels):
+        assert after <= before + 1, levels
+    # Self-contained: no script, nothing fetched (src, link, CSS url() or @import), links
+    # only from <a> and only to the schemes we write.
+    for element in root.iter():
+        assert tag(element) not in ("script", "iframe", "object", "embed", "img", "link")
+        assert element.get("src") is None
+        assert not any(name.startswith("on") for name in element.attrib)
+        if element.get("href") is not None:
+            assert tag(element) == "a"
+            assert element.get("href", "").startswith(("https:", "http:", "tel:", "mailto:"))
+    styles = "".join("".join(s.itertext()) for s in root.iter(f"{NS}style"))
+    styles += "".join(e.get("style", "") for e in root.iter())
+    assert "url(" not in styles
+    assert "@import" not in styles
+    # Tables: a header cell for every column, each with its scope.
+    for table in root.iter(f"{NS}table"):
+        headers = list(table.iter(f"{NS}th"))
+        assert headers
+        assert all(th.get("scope") == "col" for th in headers)
+    return root
+
+
+def test_a_hand_built_document_is_valid_self_contained_html5() -> None:
+    document = sample_document()
+    root = check_structure(document_to_html(document), document)
+    text = words(root)
+    # A person's words come out as literal text: the hostile note is text, not markup.
+    assert " ".join(HOSTILE.split()) in text
+    # A link to a scheme we do not write is only its label.
+    assert "bad" in text
+    assert not any("javascript" in (a.get("href") or "") for a in root.iter(f"{NS}a"))
+    # A line typed line by line keeps its breaks.
+    notes = next(s for s in root.iter(f"{NS}section") if "notes" in (s.get("class") or ""))
+    assert len(list(notes.iter(f"{NS}br"))) == 2
+
+
+def test_the_examples_are_valid_self_contained_html5(
+    examples: list[tuple[Document, str]],
+) -> None:
+    for document, page in examples:
+        root = check_structure(page, document)
+        text = words(root)
+        for section in document.sections:
+            assert section.title in text
+
+
+def test_links_print_their_target_on_paper() -> None:
+    page = document_to_html(sample_document())
+    root = parse(page)
+    chat = next(a for a in root.iter(f"{NS}a") if a.get("href") == "https://988lifeline.org/chat/")
+    after = next(
+        s for s in root.iter(f"{NS}span") if "(988lifeline.org/chat)" in "".join(s.itertext())
+    )
+    assert words(chat) == "chat online"
+    assert "target" in (after.get("class") or "")
+    # Hidden on a screen (the link works there), printed on paper.
+    assert re.search(r"@media print \{[^@]*\.target \{ display: inline; \}", page)
+    # A number shown as the label prints once, not twice.
+    assert printed_target(Link("(312) 555-0123", "tel:+13125550123", "phone")) is None
+    assert printed_target(Link("Renee", "tel:+13125550123", "phone")) == "+13125550123"
+    assert printed_target(Link("website", "https://example.org/x/", "web")) == "example.org/x"
+    assert printed_target(Link("x", "https://a.example/", "web", "a.example")) == "a.example"
+
+
+def test_the_week_at_a_glance_is_a_picture_and_the_table_stays_for_screen_readers() -> None:
+    document = sample_document()
+    root = parse(document_to_html(document))
+    figure = next(root.iter(f"{NS}figure"))
+    assert figure.get("aria-hidden") == "true"
+    blocks = [e for e in figure.iter(f"{NS}div") if (e.get("class") or "").startswith("block ")]
+    week = next(b for s in document.sections for b in s.blocks if hasattr(b, "entries"))
+    assert len(blocks) == len(week.entries)
+    for entry in week.entries:
+        assert any(
+            entry.title in words(block) and entry.kind in (block.get("class") or "")
+            for block in blocks
+        )
+    # The cadence in words, not only a colour or a border.
+    assert any("every other week" in words(b) for b in blocks)
+    assert any("2nd Friday of the month" in words(b) for b in blocks)
+    # Kinds differ by a word and the border style, colour aside.
+    assert any(words(b).startswith("Appointment") for b in blocks)
+    assert any(words(b).startswith("Meeting") for b in blocks)
+    # Two things at once on Tuesday sit side by side, each at its own time.
+    days, lanes, first, last = week_lanes(week)
+    assert lanes[1] == 2
+    assert (first, last) == (9, 24)
+    tuesday = {p.entry.title: (p.lane, p.start) for p in days[1]}
+    assert tuesday["Overlapping check-in"] == (1, 18 * 60)
+    # The words stay outside the hidden picture: the table follows it.
+    tables = list(root.iter(f"{NS}table"))
+    assert tables
+    assert not list(figure.iter(f"{NS}table"))
+
+
+def test_the_wallet_card_is_last_on_its_own_page_at_card_size() -> None:
+    document = sample_document()
+    page = document_to_html(document)
+    root = parse(page)
+    body = root.find(f"{NS}body")
+    assert body is not None
+    last = list(body)[-1]
+    assert tag(last) == "section"
+    assert "wallet" in (last.get("class") or "")
+    text = words(last)
+    for sign in document.card.warning_signs if document.card else ():
+        assert sign in text
+    assert "Renee" in text
+    assert "Kim" in text
+    assert "988" in text
+    assert "Emergency department" in text
+    assert "width: 85.6mm; height: 54mm;" in page
+    assert re.search(r"section\.wallet \{ break-before: page;", page)
+    # Letter and A4 alike: margins only, no fixed paper size.
+    assert "@page { margin: 15mm 14mm; }" in page
+    assert "size:" not in page.split("@page", 1)[1].split("}", 1)[0]
+
+
+def test_print_rules_keep_headings_with_what_follows_and_rows_whole() -> None:
+    page = document_to_html(sample_document())
+    assert re.search(r"h1, h2, h3, h4 \{[^}]*break-after: avoid", page)
+    assert re.search(r"tr, li, \.block \{ break-inside: avoid", page)
+    assert "thead { display: table-header-group; }" in page
+
+
+def test_large_print_sets_body_text_at_18_points() -> None:
+    standard = document_to_html(sample_document())
+    large = document_to_html(sample_document(), large_print=True)
+    assert "html { font-size: 12pt; }" in standard
+    assert "html { font-size: 18pt; }" in large
+    assert re.search(r"@media print \{\s*html \{ font-size: 18pt; \}", large)
+    assert parse(large) is not None
+
+
+def test_lang_comes_from_the_document() -> None:
+    root = parse(document_to_html(sample_document(lang="es")))
+    assert root.get("lang") == "es"
+
+
+# Any text a person might type: letters of every script, punctuation, symbols, markup.
+TYPED = st.text(
+    alphabet=st.characters(
+        blacklist_categories=("Cc", "Cs", "Co", "Cn"),
+        blacklist_characters="\ufdd0\ufffe\uffff",
+    )
+    | st.sampled_from("<>&\"'`=/\\;:#[](){}|*_~!-–—…¿¡ñ"),
+    max_size=60,
+)
+
+
+@given(TYPED, TYPED, TYPED)
+def test_any_typed_text_comes_out_literally_in_valid_html(a: str, b: str, c: str) -> None:
+    document = Document(
+        title=a or "t",
+        lang="en",
+        intro=(b,),
+        sections=(
+            Section(
+                "notes",
+                "Notes",
+                (
+                    Paragraph((Strong(c), " ", b)),
+                    Items(((Link(a or "x", "https://example.org/?q=" + c, "web"),),)),
+                ),
+            ),
+        ),
+    )
+    root = parse(document_to_html(document))
+    text = "".join(root.itertext())
+    for value in (a, b, c):
+        assert value in text
+
+
+def test_export_writes_the_html_handout(run: Run, tmp_path: Path) -> None:
+    result = run("export", str(EXAMPLES[0]), "--format", "html", "--out", "out")
+    assert result.returncode == 0, result.stderr
+    (written,) = (tmp_path / "out").glob("*.html")
+    assert written.stat().st_mode & 0o077 == 0
+    page = written.read_text(encoding="utf-8")
+    assert parse(page) is not None
+    again = run("export", str(EXAMPLES[0]), "--format", "html", "--out", "again")
+    assert again.returncode == 0
+    assert (tmp_path / "again" / written.name).read_bytes() == written.read_bytes()

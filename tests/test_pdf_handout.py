@@ -1,0 +1,282 @@
+"""The PDF handout, read back with pypdf as a person's PDF reader would: its text (everything the
+document says, in order), its links, fonts, pages, the wallet card, large print, and bytes that
+depend on the plan only (twice, and across batch ``--jobs``)."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from conftest import EXAMPLES, Run
+from handout_sample import sample_document
+from iopcli.batch import run_batch, tasks
+from iopcli.document import (
+    Break,
+    Document,
+    Items,
+    Link,
+    Paragraph,
+    Section,
+    Strong,
+    Subsection,
+    Table,
+    Text,
+    Week,
+)
+from iopcli.export import export_options
+from iopcli.handout import build
+from iopcli.html_handout import printed_target
+from iopcli.model import AftercarePlan
+from iopcli.pdf_handout import CARD_H, CARD_W, PT, document_to_pdf, page_count
+from iopcli.planfile import read_plan
+
+
+def squeeze(value: str) -> str:
+    """Text without any white space: lines wrap wherever the page width says."""
+    return re.sub(r"\s+", "", value)
+
+
+def reader(data: bytes) -> pypdf.PdfReader:
+    return pypdf.PdfReader(io.BytesIO(data))
+
+
+def page_texts(data: bytes) -> list[str]:
+    """Each page's text without its footer (the page number), so a paragraph that runs on to
+    the next page reads on."""
+    footer = re.compile(r"\s*Page \d+ of \d+\s*$")
+    return [footer.sub("", page.extract_text()) for page in reader(data).pages]
+
+
+def span_words(text: Text) -> Iterator[str]:
+    for span in text:
+        if isinstance(span, str):
+            yield span
+        elif isinstance(span, Strong):
+            yield span.text
+        elif isinstance(span, Link):
+            yield span.label
+            target = printed_target(span)
+            if target:
+                yield target
+
+
+def document_words(document: Document) -> Iterator[str]:
+    """Every piece of text the document holds, in order (the week picture aside: its boxes
+    show what the table says, cut to fit)."""
+    yield document.title
+    yield from span_words(document.intro)
+
+    def blocks(items: tuple[object, ...]) -> Iterator[str]:
+        for block in items:
+            if isinstance(block, Paragraph):
+                yield from span_words(block.text)
+            elif isinstance(block, Items):
+                for item in block.items:
+                    yield from span_words(item)
+            elif isinstance(block, Table):
+                yield from block.header
+                for row in block.rows:
+                    for cell in row:
+                        yield from span_words(cell)
+            elif isinstance(block, Subsection):
+                yield block.title
+                yield from blocks(block.blocks)
+            elif isinstance(block, Week | Break):
+                continue
+
+    for section in document.sections:
+        yield section.title
+        yield from blocks(section.blocks)
+
+
+def assert_in_order(found: str, wanted: list[str]) -> None:
+    at = 0
+    for piece in (squeeze(w) for w in wanted):
+        if not piece:
+            continue
+        where = found.find(piece, at)
+        assert where >= 0, f"{piece!r} not found after position {at}"
+        at = where + len(piece)
+
+
+@pytest.fixture(scope="module")
+def examples() -> list[tuple[AftercarePlan, Document, bytes]]:
+    plans = [read_plan(str(path)) for path in EXAMPLES]
+    documents = [build(plan) for plan in plans]
+    return [(p, d, document_to_pdf(d)) for p, d in zip(plans, documents, strict=True)]
+
+
+def test_every_word_of_the_handout_is_in_the_pdf_in_order(
+    examples: list[tuple[AftercarePlan, Document, bytes]],
+) -> None:
+    for _plan, document, data in examples:
+        texts = page_texts(data)
+        body = squeeze("".join(texts[:-1]))  # the last page is the wallet card
+        assert_in_order(body, list(document_words(document)))
+        assert page_count(data) == len(texts)
+
+
+def test_meetings_appointments_phones_crisis_lines_and_safety_steps_are_all_there(
+    examples: list[tuple[AftercarePlan, Document, bytes]],
+) -> None:
+    for plan, _document, data in examples:
+        found = squeeze("".join(page_texts(data)))
+        for meeting in plan.meetings:
+            assert squeeze(meeting.name) in found
+        for appointment in plan.appointments:
+            assert squeeze(appointment.provider) in found
+        for contact in plan.contacts:
+            if contact.phone:
+                assert squeeze(contact.phone) in found
+        for line in ("988", "741741", "1-800-662-4357", "911"):
+            assert line in found
+        steps = [
+            "Warning signs",
+            "Things you can do on your own",
+            "People and places",
+            "People you can ask for help",
+            "Professionals and agencies",
+            "Making your surroundings safe",
+        ]
+        assert_in_order(found.split(squeeze("My safety plan"), 1)[1], steps)
+
+
+def test_links_are_annotations_with_their_target_printed() -> None:
+    data = document_to_pdf(sample_document())
+    pdf = reader(data)
+    targets = {
+        annotation.get_object()["/A"]["/URI"]
+        for page in pdf.pages
+        for annotation in page.get("/Annots", [])
+    }
+    assert {"tel:+13125550123", "tel:988", "https://988lifeline.org/chat/"} <= targets
+    assert not any("javascript" in t for t in targets)
+    text = squeeze("".join(page_texts(data)))
+    assert squeeze("chat online (988lifeline.org/chat)") in text
+    # The hostile note and Spanish punctuation come out as typed.
+    assert squeeze('<script>alert(1)</script> & </td> "quotes" ‘ñandú’ ¿qué? ¡sí! – — …') in text
+
+
+def test_fonts_are_embedded_and_cover_spanish() -> None:
+    spanish = "¿Dónde está? ¡Aquí! á é í ó ú ü ñ Á É Í Ó Ú Ñ – — … «» € ·"
+    document = Document(
+        title="Mi plan",
+        lang="es",
+        intro=(spanish,),
+        sections=(Section("notes", "Notas", (Paragraph(("日本 ok",)),)),),
+    )
+    data = document_to_pdf(document)
+    pdf = reader(data)
+    fonts = pdf.pages[0]["/Resources"]["/Font"]
+    for reference in fonts.values():
+        font = reference.get_object()
+        descendant = font["/DescendantFonts"][0].get_object()
+        assert "/FontFile2" in descendant["/FontDescriptor"].get_object()
+        assert "DejaVuSans" in font["/BaseFont"]
+    text = pdf.pages[0].extract_text()
+    assert spanish in text
+    # A character the font lacks is shown as the replacement mark, never dropped silently.
+    assert "\ufffd\ufffd ok" in text
+    assert pdf.metadata is not None
+    assert pdf.metadata.title == "Mi plan"
+    assert pdf.trailer["/Root"]["/Lang"] == "es"
+
+
+def test_the_wallet_card_is_alone_on_the_last_page_at_card_size(
+    examples: list[tuple[AftercarePlan, Document, bytes]],
+) -> None:
+    for _plan, document, data in examples:
+        pdf = reader(data)
+        last = pdf.pages[-1]
+        text = squeeze(last.extract_text())
+        card = document.card
+        assert card is not None
+        assert text.startswith(squeeze("Wallet card"))
+        for sign in card.warning_signs:
+            assert squeeze(sign)[:20] in text
+        for person in card.people:
+            assert squeeze("".join(span_words(person)))[:15] in text
+        assert "988" in text
+        # Nothing of the handout itself shares the page, and the card is on no other page.
+        for section in document.sections:
+            assert squeeze(section.title) not in text.replace(squeeze("If you are in crisis"), "")
+        for page in pdf.pages[:-1]:
+            assert "Wallet card" not in page.extract_text()
+        # The card's outline: two faces of 85.6 x 54 mm side by side (in points).
+        content = last.get_contents().get_data().decode("latin-1")
+        width, height = 2 * CARD_W / PT, CARD_H / PT
+        assert f"{width:.2f} -{height:.2f} re" in content
+
+
+def test_same_bytes_every_time_and_page_count_read_back() -> None:
+    first = document_to_pdf(sample_document())
+    assert document_to_pdf(sample_document()) == first
+    assert page_count(first) == len(reader(first).pages)
+    assert b"/CreationDate (D:20000101000000Z)" in first
+
+
+def test_large_print_sets_body_text_at_18_points() -> None:
+    def sizes(data: bytes) -> set[float]:
+        found: set[float] = set()
+        for page in reader(data).pages[:-1]:  # the card keeps its small fixed size
+            content = page.get_contents().get_data().decode("latin-1")
+            found |= {float(s) for s in re.findall(r"/F\d+ ([\d.]+) Tf", content)}
+        return found
+
+    standard = document_to_pdf(sample_document())
+    large = document_to_pdf(sample_document(), large_print=True)
+    assert 11.0 in sizes(standard)
+    assert 18.0 in sizes(large)
+    assert 11.0 not in sizes(large)
+    assert len(reader(large).pages) > len(reader(standard).pages)
+
+
+SMALL_PLAN = """\
+id: {id}
+person: {{name: Pat {n}, timezone: America/Chicago}}
+program: {{name: Riverside IOP, discharge_date: 2027-03-05}}
+meetings:
+  - {{name: Tuesday Night Group {n}, days: [tue], start: '19:00', address: 1 Main St}}
+contacts:
+  - {{name: Sam, relationship: brother, phone: '312-555-01{n:02d}'}}
+"""
+
+
+def test_batch_writes_the_same_pdf_and_html_whatever_the_jobs(tmp_path: Path) -> None:
+    sources = []
+    for n in range(3):
+        path = tmp_path / f"plan{n}.yaml"
+        path.write_text(SMALL_PLAN.format(id=f"plan-{n}", n=n), encoding="utf-8")
+        sources.append(str(path))
+    options = export_options("html,pdf", remind=60)
+    outputs = {}
+    for jobs in (1, 2):
+        out = tmp_path / f"out{jobs}"
+        result = run_batch(tasks(sources, lambda ref: ("", None), out), out, options, jobs)
+        assert result.exported == 3, [r.errors for r in result.records]
+        assert result.pages == sum(sum(r.pages.values()) for r in result.records) > 0
+        outputs[jobs] = {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+    assert len(outputs[1]) == 6
+    assert outputs[1] == outputs[2]
+
+
+def test_export_reports_the_page_count(run: Run, tmp_path: Path) -> None:
+    (tmp_path / "p.yaml").write_text(SMALL_PLAN.format(id="pat", n=7), encoding="utf-8")
+    result = run(
+        "export", "p.yaml", "--format", "pdf", "--large-print", "--out", "out",
+        "--report", "report.json",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    (written,) = (tmp_path / "out").glob("*.pdf")
+    pages = len(reader(written.read_bytes()).pages)
+    assert f"(1 files; PDF: {pages} pages)" in result.stderr
+    report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    assert report["totals"]["pdf_pages"] == pages
+    assert report["results"][0]["pages"] == {str(Path("out") / written.name): pages}
+    assert written.stat().st_mode & 0o077 == 0
