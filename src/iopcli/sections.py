@@ -6,16 +6,18 @@ offer and check the keys without loading it.
 
 from __future__ import annotations
 
-#: Section key -> heading, in the handout's order.
+from iopcli.i18n import N_
+
+#: Section key -> heading, in the handout's order (English; translated where shown: ``_(title)``).
 HANDOUT_SECTIONS = {
-    "crisis": "If you are in crisis",
-    "next": "Your next program",
-    "week": "My week",
-    "relapse": "Staying on track",
-    "safety": "My safety plan",
-    "medications": "My medications",
-    "resources": "Help in your community",
-    "contacts": "People who support me",
-    "goals": "My goals",
-    "notes": "Notes",
+    "crisis": N_("If you are in crisis"),
+    "next": N_("Your next program"),
+    "week": N_("My week"),
+    "relapse": N_("Staying on track"),
+    "safety": N_("My safety plan"),
+    "medications": N_("My medications"),
+    "resources": N_("Help in your community"),
+    "contacts": N_("People who support me"),
+    "goals": N_("My goals"),
+    "notes": N_("Notes"),
 }
