@@ -14,11 +14,13 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any
+from typing import Any, Literal
 
-from iopcli.i18n import _, current
+from iopcli.i18n import N_, _, current
 
 DEFAULT_REGION = "US"
+#: How a piece of a way to reach a line is shown: a number to dial, or words as they are.
+Piece = Literal["phone", "words"]
 
 
 @dataclass(frozen=True)
@@ -51,76 +53,63 @@ class CrisisLine:
     spanish: Spanish | None = None
     translated: dict[str, dict[str, str]] = field(default_factory=dict, compare=False)
 
+    def steps(self) -> list[tuple[str, dict[str, tuple[Piece, str]]]]:
+        """How to reach the line, one way at a time, in the current language: each a whole
+        translated sentence ('call or text {number}', 'text {keyword} to {number}') and its
+        pieces, each marked ``phone`` (a number to dial: a tel: link) or ``words``. In Spanish,
+        the line's Spanish service, or that it has none on record. Renderers fill them in
+        (:meth:`actions` for plain text, ``handout.line_text`` for the handout)."""
+        spanish = self.spanish if current() == "es" else None
+        out: list[tuple[str, dict[str, tuple[Piece, str]]]] = []
+        if self.call and spanish is not None and spanish.call_option:
+            template = N_("call {number} and press {option} for Spanish")
+            out.append(
+                (
+                    template,
+                    {"number": ("phone", self.call), "option": ("words", spanish.call_option)},
+                )
+            )
+        elif self.call and spanish is not None and spanish.spoken:
+            template = N_("call {number} (answered in English and Spanish)")
+            out.append((template, {"number": ("phone", self.call)}))
+        elif self.call and self.text == self.call and spanish is None:
+            out.append((N_("call or text {number}"), {"number": ("phone", self.call)}))
+        elif self.call:
+            out.append((N_("call {number}"), {"number": ("phone", self.call)}))
+        if self.text and not (self.text == self.call and spanish is None):
+            keyword = (spanish.text_keyword if spanish else None) or self.text_keyword
+            if keyword:
+                template = N_("text {keyword} to {number}")
+                out.append(
+                    (template, {"keyword": ("words", keyword), "number": ("words", self.text)})
+                )
+            else:
+                out.append((N_("text {number}"), {"number": ("words", self.text)}))
+        if spanish is not None and spanish.whatsapp:
+            out.append((N_("WhatsApp {number}"), {"number": ("words", spanish.whatsapp)}))
+        if self.tty:
+            out.append((N_("TTY {number}"), {"number": ("phone", self.tty)}))
+        if current() == "es" and self.spanish is None:
+            out.append((N_("no Spanish service on record: you may be answered in English"), {}))
+        return [(_(template), pieces) for template, pieces in out]
+
     def actions(
         self, number: Callable[[str], str] = str, words: Callable[[str], str] = str
     ) -> list[str]:
-        """How to reach the line: 'call or text 988', 'text HOME to 741741', 'TTY ...', in the
-        current language (in Spanish, the line's Spanish service, or that it has none on
-        record). ``number`` renders each number (a tel: link in the handout), ``words`` the
-        rest."""
-        if current() == "es":
-            return self._spanish_actions(number, words)
-        parts = []
-        if self.call and self.text == self.call:
-            parts.append(_("call or text {number}").format(number=number(self.call)))
-        else:
-            if self.call:
-                parts.append(_("call {number}").format(number=number(self.call)))
-            if self.text:
-                parts.append(self._text_action(self.text_keyword, words))
-        if self.tty:
-            parts.append(_("TTY {number}").format(number=number(self.tty)))
-        return parts
-
-    def _text_action(self, keyword: str | None, words: Callable[[str], str]) -> str:
-        assert self.text is not None
-        if keyword:
-            return _("text {keyword} to {number}").format(
-                keyword=words(keyword), number=words(self.text)
+        """:meth:`steps` as text: 'call or text 988', 'text HOME to 741741', 'TTY ...'.
+        ``number`` renders each number to dial (a tel: link), ``words`` the rest."""
+        return [
+            template.format(
+                **{k: number(v) if kind == "phone" else words(v) for k, (kind, v) in pieces.items()}
             )
-        return _("text {number}").format(number=words(self.text))
-
-    def _spanish_actions(
-        self, number: Callable[[str], str], words: Callable[[str], str]
-    ) -> list[str]:
-        spanish = self.spanish
-        if spanish is None:
-            parts = []
-            if self.call:
-                parts.append(_("call {number}").format(number=number(self.call)))
-            if self.text:
-                parts.append(self._text_action(self.text_keyword, words))
-            if self.tty:
-                parts.append(_("TTY {number}").format(number=number(self.tty)))
-            parts.append(_("no Spanish service on record: you may be answered in English"))
-            return parts
-        parts = []
-        if self.call and spanish.call_option:
-            parts.append(
-                _("call {number} and press {option} for Spanish").format(
-                    number=number(self.call), option=words(spanish.call_option)
-                )
-            )
-        elif self.call and spanish.spoken:
-            parts.append(
-                _("call {number} (answered in English and Spanish)").format(
-                    number=number(self.call)
-                )
-            )
-        elif self.call:
-            parts.append(_("call {number}").format(number=number(self.call)))
-        if self.text:
-            parts.append(self._text_action(spanish.text_keyword or self.text_keyword, words))
-        if spanish.whatsapp:
-            parts.append(_("WhatsApp {number}").format(number=words(spanish.whatsapp)))
-        if self.tty:
-            parts.append(_("TTY {number}").format(number=number(self.tty)))
-        return parts
+            for template, pieces in self.steps()
+        ]
 
     @property
     def how(self) -> str:
         """'Call or text 988', 'Text HOME to 741741': the one line to act on."""
-        return "; ".join(part[0].upper() + part[1:] for part in self.actions())
+        said = "; ".join(self.actions())
+        return said[:1].upper() + said[1:]
 
 
 def _line(raw: dict[str, Any], lang: str) -> CrisisLine:

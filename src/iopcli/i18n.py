@@ -13,7 +13,8 @@ The language is set at the edge, around the work for one plan: ``with language("
 
 Dates, weekdays, months, times and numbers a person reads are formatted here, in the current
 language, and nowhere else: call :func:`format_date` ("Tuesday, December 15, 2026"),
-:func:`format_day` ("Tuesday, December 15"), :func:`format_time` ("7:00 pm"),
+:func:`format_day` ("Tuesday, December 15"), :func:`format_short_date` ("Dec 15"),
+:func:`format_time` ("7:00 pm"),
 :func:`day_name` ("Tuesday"), :func:`month_name` and :func:`format_number`. English keeps the
 handout's own wording exactly as it always was, without Babel; every other language is
 formatted by Babel from the Unicode CLDR data ("martes, 15 de diciembre de 2026",
@@ -169,6 +170,16 @@ def format_day(day: dt.date) -> str:
     from babel.dates import format_date as babel_date
 
     return _spaces(babel_date(day, _pattern(lang, "MMMMEEEEd"), locale=_locale(lang)))
+
+
+def format_short_date(day: dt.date) -> str:
+    """A day in few words, as a list of dates gives it: 'Mar 9'; '9 mar'."""
+    lang = _current.get()
+    if lang == SOURCE:
+        return f"{day:%b} {day.day}"
+    from babel.dates import format_date as babel_date
+
+    return _spaces(babel_date(day, _pattern(lang, "MMMd"), locale=_locale(lang)))
 
 
 def format_time(value: dt.time) -> str:
