@@ -543,3 +543,17 @@ def test_compare_writes_markdown_and_html(loaded: Run, tmp_path: Path) -> None:
     ]
     assert ["Intake phone", "617-555-0101", "617-555-0200"] in parsed.rows
     assert "<script" not in page.read_text()
+
+
+def test_files_that_hold_no_programs(run: Run) -> None:
+    feeds = Path(__file__).parent / "feeds"
+    meetings = run("programs", "import", str(feeds / "meeting-guide.json"))
+    assert meetings.returncode == 1
+    assert meetings.stderr.endswith(
+        "a meeting-guide meeting feed, not programs: use iopcli directory import\n"
+    )
+    # Services read well that are not treatment are not "rows that could not be read".
+    services = run("programs", "import", str(feeds / "hsds.json"))
+    assert services.returncode == 0, services.stderr
+    assert "0 added, 0 updated, 0 unchanged, 0 removed, 2 skipped" in services.stdout
+    assert "4 service(s) are not treatment programs" in services.stderr

@@ -58,6 +58,7 @@ class ProgramFile:
     skipped: list[str] = field(default_factory=list)
     skipped_ids: set[str] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)
+    ignored: int = 0  # HSDS services read well that are not treatment programs
 
 
 # --- text ------------------------------------------------------------------------------------
@@ -413,6 +414,7 @@ def read_hsds(path: Path, source: str) -> ProgramFile:
     out.skipped = [f"{path}: {line}" for line in feed.skipped]
     out.skipped_ids = set(feed.skipped_ids)
     out.notes = [f"{path}: {line}" for line in feed.notes]
+    out.ignored = other
     if other:
         out.notes.append(
             f"{path}: {other} service(s) are not treatment programs (no treatment taxonomy);"

@@ -85,7 +85,7 @@ def programs_import(
                     err(f"note: {line}")
             formats = ", ".join(dict.fromkeys(r.format for r in reads))
             skipped_ids = {i for read in reads for i in read.skipped_ids}
-            if not merged and skipped:
+            if not merged and skipped and not any(read.ignored for read in reads):
                 with open_programs(home()) as index:  # says so when programs would be lost
                     index.import_programs(
                         [], name, shown, formats, skipped, skipped_ids=skipped_ids
