@@ -557,3 +557,17 @@ def test_files_that_hold_no_programs(run: Run) -> None:
     assert services.returncode == 0, services.stderr
     assert "0 added, 0 updated, 0 unchanged, 0 removed, 2 skipped" in services.stdout
     assert "4 service(s) are not treatment programs" in services.stderr
+
+
+def test_tab_completes_program_ids(loaded: Run, tmp_path: Path) -> None:
+    from test_completion import values
+
+    assert values(tmp_path, "iopcli programs show TRH000") == [
+        "TRH0001",
+        "TRH0002",
+        "TRH0003",
+        "TRH0004",
+        "TRH0005",
+    ]
+    assert values(tmp_path, "iopcli programs compare TRH0001 svc") == ["svc-iop-1"]
+    assert values(tmp_path, "iopcli programs ") == ["import", "search", "show", "compare"]

@@ -282,6 +282,42 @@ def listing(ctx: typer.Context, incomplete: str) -> Candidates:
     return _quietly(_listings, ctx, incomplete)
 
 
+def _programs(ctx: typer.Context, incomplete: str) -> Candidates:
+    folder = _home(ctx)
+    if folder is None:
+        from iopcli.store import default_home
+
+        folder = default_home()
+    path = folder / DIRECTORY_DB
+    if not path.is_file():
+        return []
+    import sqlite3
+
+    uri = path.absolute().as_uri() + "?mode=ro"  # read-only, as for listings
+    db = sqlite3.connect(uri, uri=True, timeout=2, isolation_level=None)
+    try:
+        rows = db.execute(
+            "SELECT program_id, name FROM programs WHERE live = 1"
+            " AND substr(program_id, 1, ?1) = ?2 ORDER BY program_id LIMIT ?3",
+            (len(incomplete), incomplete, MAX_LISTINGS + 1),
+        ).fetchall()
+    finally:
+        db.close()
+    if len(rows) > MAX_LISTINGS:
+        return []
+    return [
+        (str(ref), " ".join(str(name).split()))
+        for ref, name in rows
+        if not any(ch.isspace() for ch in str(ref))
+    ]
+
+
+@_by_name
+def program(ctx: typer.Context, incomplete: str) -> Candidates:
+    """``programs show`` and ``compare``: treatment program ids (the locator's frid)."""
+    return _quietly(_programs, ctx, incomplete)
+
+
 def _revisions(ctx: typer.Context, incomplete: str) -> Candidates:
     plan = ctx.params.get("plan")
     if not isinstance(plan, str) or not plan:

@@ -314,7 +314,10 @@ def _program(program_id: str) -> TreatmentProgram:
     return program
 
 
-ProgramId = Annotated[str, typer.Argument(help="A program's id, as search shows it.")]
+ProgramId = Annotated[
+    str,
+    typer.Argument(help="A program's id, as search shows it.", autocompletion=complete.program),
+]
 
 
 @programs_app.command("show")
@@ -337,7 +340,12 @@ def programs_show(program_id: ProgramId, near: Near = None, as_json: JsonOption 
 @reports_errors
 def programs_compare(
     program_ids: Annotated[
-        list[str], typer.Argument(help="Two or more program ids.", metavar="ID ID [ID...]")
+        list[str],
+        typer.Argument(
+            help="Two or more program ids.",
+            metavar="ID ID [ID...]",
+            autocompletion=complete.program,
+        ),
     ],
     near: Near = None,
     pays: Annotated[
