@@ -296,7 +296,7 @@ def locator_row(row: Any, where: str, notes: list[str]) -> TreatmentProgram | st
         "phone": _text(row.get("phone")),
         "intake_phone": _text(row.get("intake1") or row.get("intake2")),
         "hotline": _text(row.get("hotline1")),
-        "website": _website(row.get("website")),
+        "website": _website(row.get("website") or row.get("websiteUrl")),
         "latitude": lat,
         "longitude": lon,
     }
