@@ -25,13 +25,13 @@ English, so the fast paths (``crisis``, ``agenda``, ``show``) pay nothing for it
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 from collections.abc import Iterator
 from contextvars import ContextVar
 from functools import cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import datetime as dt  # annotations only: the crisis card's start-up needs no datetime
     import gettext
 
     from babel import Locale
@@ -207,6 +207,8 @@ def month_name(month: int) -> str:
     """The month's name, 1 = January: 'December'; 'diciembre'."""
     lang = _current.get()
     if lang == SOURCE:
+        import datetime as dt
+
         return dt.date(2000, month, 1).strftime("%B")
     return str(_locale(lang).months["format"]["wide"][month])
 
