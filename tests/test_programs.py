@@ -360,6 +360,24 @@ def test_zip_table_agrees_with_the_zipcodes_package() -> None:
     assert zip_centroid("96201") is None  # a military ZIP: no place on a map
 
 
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ("Spanish", "es"),
+        ("ES", "es"),
+        ("Spanish (staff)", "es"),
+        ("American Sign Language", "asl"),
+        ("Mandarin Chinese", "zh"),
+        ("Any language other than English", "Any language other than English"),
+        ("Tigrinya", "Tigrinya"),
+    ],
+)
+def test_language_names_become_codes(name: str, code: str) -> None:
+    from iopcli.programs import language_code
+
+    assert language_code(name) == code
+
+
 def test_places_and_distances() -> None:
     assert resolve("02139").label == "ZIP 02139"
     assert resolve("02139-4307").latitude == resolve("02139").latitude

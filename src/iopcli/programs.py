@@ -270,11 +270,14 @@ def matching(terms: dict[str, Term], code: str, values: tuple[str, ...]) -> list
 
 def language_code(name: str) -> str:
     """A language's code (``es``) from the name a source uses ("Spanish"); a code given
-    already stays; a language not known here is kept as written, lower case."""
+    already stays; a language not known here is kept as written."""
     text = name.strip().casefold()
     if text in LANGUAGES:
         return text
+    if "other than" in text:  # "Any language other than English" names no language
+        return name.strip()
     for code, names in LANGUAGES.items():
-        if text in names or any(re.search(rf"\b{re.escape(n)}\b", text) for n in names):
+        # "Spanish", "Spanish (staff)", "Spanish: by interpreter"
+        if any(re.match(rf"{re.escape(n)}\b", text) for n in names):
             return code
-    return text
+    return name.strip()
