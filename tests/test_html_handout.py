@@ -242,3 +242,25 @@ def test_export_writes_the_html_handout(run: Run, tmp_path: Path) -> None:
     again = run("export", str(EXAMPLES[0]), "--format", "html", "--out", "again")
     assert again.returncode == 0
     assert (tmp_path / "again" / written.name).read_bytes() == written.read_bytes()
+
+
+def _luminance(colour: str) -> float:
+    value = colour.lstrip("#")
+    if len(value) == 3:
+        value = "".join(c * 2 for c in value)
+    channels = [int(value[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def test_every_text_colour_on_every_background_meets_wcag_aa() -> None:
+    page = document_to_html(sample_document())
+    css = page.split("<style>", 1)[1].split("</style>", 1)[0]
+    texts = set(re.findall(r"(?<![-\w])color: (#[0-9a-f]{3,6})", css))
+    backgrounds = set(re.findall(r"background: (#[0-9a-f]{3,6})", css))
+    assert len(texts) >= 3
+    assert len(backgrounds) >= 3
+    for text in texts:
+        for background in backgrounds:
+            light, dark = sorted((_luminance(text), _luminance(background)), reverse=True)
+            assert (light + 0.05) / (dark + 0.05) >= 4.5, (text, background)
