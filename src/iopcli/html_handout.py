@@ -35,8 +35,7 @@ from iopcli.document import (
     Week,
     WeekEntry,
 )
-from iopcli.i18n import N_, _
-from iopcli.values import format_time
+from iopcli.i18n import N_, _, format_time
 
 # What HTML5 forbids as text (C0/C1 controls but tab and newline, noncharacters): a plan
 # refuses them, feeds strip them; this is the last line of defence for a valid file.

@@ -39,8 +39,7 @@ from iopcli.document import (
     Week,
 )
 from iopcli.html_handout import CUT_HERE, entry_time, printed_target, safe_url, week_lanes
-from iopcli.i18n import _
-from iopcli.values import format_time
+from iopcli.i18n import _, format_time
 
 if TYPE_CHECKING:
     from fpdf import FPDF
