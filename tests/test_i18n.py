@@ -48,8 +48,8 @@ def spanish() -> Catalog:
 # --- the catalogs ------------------------------------------------------------------------------
 
 
-def test_every_message_in_the_code_has_a_spanish_translation() -> None:
-    missing = catalogs.missing("es")
+def test_every_message_in_the_code_has_a_spanish_translation(template: Catalog) -> None:
+    missing = catalogs.missing("es", template)
     assert missing == [], (
         f"{len(missing)} texts have no Spanish translation in {catalogs.po_path('es')} (run"
         f" python -m iopcli.catalogs extract, translate, then compile): {missing[:20]}"
@@ -408,3 +408,21 @@ def test_export_with_lang(run: Run, tmp_path: Path) -> None:
     assert catalog_es("My safety plan") in text
     english = run("export", str(SPANISH), "--lang", "en", "--format", "md", "--out", str(tmp_path))
     assert english.returncode == 0, english.stderr
+
+
+def test_batch_export_with_lang_in_worker_processes(run: Run, tmp_path: Path) -> None:
+    plans = [str(DANA), str(SPANISH)]
+    result = run(
+        "export", *plans, "--lang", "en", "-j", "2", "--format", "md", "--out", str(tmp_path)
+    )
+    assert result.returncode == 0, result.stderr
+    handouts = sorted(tmp_path.glob("*.md"))
+    assert len(handouts) == 2
+    for handout in handouts:  # the Spanish plan too: --lang is for every plan of the batch
+        assert "## My safety plan" in handout.read_text(encoding="utf-8")
+    spanish_out = tmp_path / "es"
+    result = run("export", *plans, "-j", "2", "--format", "md", "--out", str(spanish_out))
+    assert result.returncode == 0, result.stderr
+    texts = {p.name.split("-")[0]: p.read_text(encoding="utf-8") for p in spanish_out.glob("*.md")}
+    assert "## My safety plan" in texts["dana"]  # without --lang: each plan its own language
+    assert "## " + catalog_es("My safety plan") in texts["lucia"]

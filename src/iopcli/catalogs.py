@@ -150,11 +150,12 @@ def compile_catalog(lang: str) -> bytes:
     return mo_bytes(read(lang))
 
 
-def missing(lang: str) -> list[str]:
-    """The code's texts that ``lang``'s catalog does not translate (message ids)."""
+def missing(lang: str, wanted: Catalog | None = None) -> list[str]:
+    """The code's texts (``wanted``: :func:`template` by default) that ``lang``'s catalog does
+    not translate (message ids)."""
     catalog = read(lang)
     out = []
-    for message in template():
+    for message in wanted if wanted is not None else template():
         if not message.id:
             continue
         found = catalog.get(message.id, message.context)
