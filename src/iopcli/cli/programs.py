@@ -172,13 +172,17 @@ def programs_search(
     level: Annotated[
         str | None,
         typer.Option(
-            "--level", help="iop, php, op, residential, mat, otp (any of them).", show_default=False
+            "--level",
+            metavar="LEVEL,...",
+            help="iop, php, op, residential, mat, otp (any of them).",
+            show_default=False,
         ),
     ] = None,
     focus: Annotated[
         str | None,
         typer.Option(
             "--focus",
+            metavar="FOCUS",
             help="substance-use, mental-health or co-occurring.",
             show_default=False,
         ),
@@ -187,34 +191,47 @@ def programs_search(
         str | None,
         typer.Option(
             "--pays",
+            metavar="PAYER,...",
             help="medicaid, medicare, private, self-pay, military, state (any of them).",
             show_default=False,
         ),
     ] = None,
     assistance: Annotated[
         str | None,
-        typer.Option("--assistance", help="sliding-fee or free.", show_default=False),
+        typer.Option(
+            "--assistance", metavar="KIND", help="sliding-fee or free.", show_default=False
+        ),
     ] = None,
     language: Annotated[
         str | None,
-        typer.Option("--language", help="A language spoken, e.g. es, asl.", show_default=False),
+        typer.Option(
+            "--language",
+            metavar="LANG,...",
+            help="A language spoken, e.g. es, asl.",
+            show_default=False,
+        ),
     ] = None,
     approach: Annotated[
         str | None,
         typer.Option(
-            "--approach", help="cbt, dbt, mi, rp, trauma, ... (any of them).", show_default=False
+            "--approach",
+            metavar="APPROACH,...",
+            help="cbt, dbt, mi, rp, trauma, ... (any of them).",
+            show_default=False,
         ),
     ] = None,
     ages: Annotated[
         str | None,
         typer.Option(
             "--ages",
+            metavar="AGES,...",
             help="adults, young-adults, adolescents, children, seniors.",
             show_default=False,
         ),
     ] = None,
     gender: Annotated[
-        str | None, typer.Option("--gender", help="women or men.", show_default=False)
+        str | None,
+        typer.Option("--gender", metavar="GENDER", help="women or men.", show_default=False),
     ] = None,
     telehealth: Annotated[
         bool, typer.Option("--telehealth", help="Only programs offering telehealth.")
@@ -343,7 +360,7 @@ def programs_compare(
         list[str],
         typer.Argument(
             help="Two or more program ids.",
-            metavar="ID ID [ID...]",
+            metavar="ID",
             autocompletion=complete.program,
         ),
     ],
@@ -352,6 +369,7 @@ def programs_compare(
         str | None,
         typer.Option(
             "--pays",
+            metavar="PAYER",
             help="How you would pay (medicaid, private, ...): the likely out-of-pocket row.",
             show_default=False,
         ),
@@ -360,6 +378,7 @@ def programs_compare(
         str | None,
         typer.Option(
             "--format",
+            metavar="FORMAT",
             help="text, markdown or html (default: from --out, else text).",
             show_default=False,
         ),
