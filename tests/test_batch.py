@@ -226,7 +226,7 @@ def test_all_valid_exits_0(run: Run, tmp_path: Path) -> None:
         (["-", "--name", "handout"], "--name"),
         (["--all", "--name", "handout"], "--name"),
         ([str(DANA), str(MARCUS), "--name", "handout"], "--name"),
-        ([str(DANA), "--format", "md,pdf"], "pdf"),
+        ([str(DANA), "--format", "md,docx"], "docx"),
         ([str(DANA), "--format", ","], "--format"),
         ([str(DANA), "--jobs", "0"], "--jobs"),
         ([str(DANA), "--jobs", "many"], "--jobs"),

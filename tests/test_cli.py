@@ -209,9 +209,11 @@ def test_export_one_bad_plan_does_not_stop_the_others(run: Run, tmp_path: Path) 
 
 
 def test_export_usage_errors_exit_2(run: Run, tmp_path: Path) -> None:
-    result = run("export", str(EXAMPLES[0]), "--format", "md,pdf", "--out", str(tmp_path))
+    result = run("export", str(EXAMPLES[0]), "--format", "md,docx", "--out", str(tmp_path))
     assert result.returncode == 2
-    assert result.stderr.strip() == "--format: pdf is not one of md, ics, json, yaml, fhir"
+    assert result.stderr.strip() == (
+        "--format: docx is not one of md, ics, json, yaml, fhir, html, pdf"
+    )
     assert run("export", *map(str, EXAMPLES), "--name", "x").returncode == 2
     assert run("export").returncode == 2
 

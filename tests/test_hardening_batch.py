@@ -541,8 +541,8 @@ def test_export_options_from_command_line_values(tmp_path: Path, monkeypatch: An
     assert options.name == "dana"
     assert export_options(remind=5).ics.remind_minutes == 5
     assert export_options(remind=5, alarms=False).ics.remind_minutes is None
-    with pytest.raises(UsageError, match="--format: pdf is not one of"):
-        export_options("md,pdf")
+    with pytest.raises(UsageError, match="--format: docx is not one of"):
+        export_options("md,docx")
     assert issubclass(UsageError, IopcliError)
 
 
