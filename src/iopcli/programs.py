@@ -14,6 +14,7 @@ Pure data and functions; the locator reader is :mod:`iopcli.locator`, the SQLite
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -141,8 +142,15 @@ class Term:
     patterns: tuple[str, ...] = field(default=())
 
     def matches(self, value: str) -> bool:
-        text = value.casefold()
-        return any(re.search(p, text) for p in self.patterns)
+        return _matches(self.patterns, value)
+
+
+@functools.lru_cache(maxsize=8192)
+def _matches(patterns: tuple[str, ...], value: str) -> bool:
+    """Whether any pattern is in ``value``; remembered, since exports repeat the same few
+    hundred values over thousands of rows (import time was mostly spent here)."""
+    text = value.casefold()
+    return any(re.search(p, text) for p in patterns)
 
 
 def _terms(*rows: tuple[str, str, tuple[str, ...]]) -> dict[str, Term]:
