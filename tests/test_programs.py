@@ -597,3 +597,11 @@ def test_tab_completes_program_ids(loaded: Run, tmp_path: Path) -> None:
     ]
     assert values(tmp_path, "iopcli programs compare TRH0001 svc") == ["svc-iop-1"]
     assert values(tmp_path, "iopcli programs ") == ["import", "search", "show", "compare"]
+
+
+def test_one_bad_file_among_several_fails_alone(run: Run) -> None:
+    result = run("programs", "import", str(ALL_BAD), str(PAGES))
+    assert result.returncode == 1
+    assert f"{ALL_BAD}: none of its 3 rows could be read; nothing was imported" in result.stderr
+    assert f"{PAGES}: locator 'locator-pages': 5 added" in result.stdout
+    assert run("programs", "show", "TRH0005").returncode == 0
