@@ -13,8 +13,8 @@ import shutil
 import subprocess
 import unicodedata
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pypdf
 import pytest
@@ -122,23 +122,31 @@ def rendered(document: Document, tmp_path_factory: pytest.TempPathFactory) -> di
     return outputs
 
 
-@pytest.fixture(params=sorted(PAPER))
-def printed(request: pytest.FixtureRequest, rendered: dict[str, Path]) -> tuple[str, Any]:
+@dataclass(frozen=True)
+class Printout:
+    paper: str
+    sizes: list[tuple[int, int]]  # each page's width and height, in points
+    texts: list[str]  # each page's text (NFKC: Chromium keeps the font's "fi" ligatures)
+
+
+@pytest.fixture(scope="module", params=sorted(PAPER))
+def printed(request: pytest.FixtureRequest, rendered: dict[str, Path]) -> Printout:
+    """One paper size's pages, read once (pypdf's text extraction is the slow part)."""
     paper = request.param
-    return paper, pypdf.PdfReader(io.BytesIO(rendered[paper].read_bytes()))
+    pdf = pypdf.PdfReader(io.BytesIO(rendered[paper].read_bytes()))
+    return Printout(
+        paper,
+        [(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in pdf.pages],
+        [unicodedata.normalize("NFKC", p.extract_text()) for p in pdf.pages],
+    )
 
 
 def test_printed_on_letter_and_a4_with_the_wallet_card_alone_on_the_last_page(
-    printed: tuple[str, Any], document: Document
+    printed: Printout, document: Document
 ) -> None:
-    paper, pdf = printed
-    pages = pdf.pages
-    assert 3 <= len(pages) <= 20, len(pages)
-    for page in pages:
-        box = page.mediabox
-        assert (round(float(box.width)), round(float(box.height))) == PAPER[paper]
-    # NFKC: Chromium's text keeps the font's ligatures (the "fi" of "file" is one glyph).
-    texts = [" ".join(unicodedata.normalize("NFKC", p.extract_text()).split()) for p in pages]
+    assert 3 <= len(printed.texts) <= 20, len(printed.texts)
+    assert set(printed.sizes) == {PAPER[printed.paper]}
+    texts = [" ".join(text.split()) for text in printed.texts]
     last = texts[-1]
     card = document.card
     assert card is not None
@@ -163,13 +171,9 @@ def test_printed_on_letter_and_a4_with_the_wallet_card_alone_on_the_last_page(
         assert f"({''.join(target.split())})" in squeezed
 
 
-def test_no_heading_is_left_alone_at_a_page_bottom(
-    printed: tuple[str, Any], document: Document
-) -> None:
-    _paper, pdf = printed
+def test_no_heading_is_left_alone_at_a_page_bottom(printed: Printout, document: Document) -> None:
     titles = {section.title for section in document.sections}
-    for page in pdf.pages[:-1]:
-        text = unicodedata.normalize("NFKC", page.extract_text())
+    for text in printed.texts[:-1]:
         lines = [line.strip() for line in text.splitlines() if line.strip()]
         assert lines[-1] not in titles, lines[-3:]
 

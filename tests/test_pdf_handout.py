@@ -147,8 +147,13 @@ def test_meetings_appointments_phones_crisis_lines_and_safety_steps_are_all_ther
         assert_in_order(found.split(squeeze("My safety plan"), 1)[1], steps)
 
 
-def test_links_are_annotations_with_their_target_printed() -> None:
-    data = document_to_pdf(sample_document())
+@pytest.fixture(scope="module")
+def sample_pdf() -> bytes:
+    return document_to_pdf(sample_document())
+
+
+def test_links_are_annotations_with_their_target_printed(sample_pdf: bytes) -> None:
+    data = sample_pdf
     pdf = reader(data)
     targets = {
         annotation.get_object()["/A"]["/URI"]
@@ -214,14 +219,14 @@ def test_the_wallet_card_is_alone_on_the_last_page_at_card_size(
         assert f"{width:.2f} -{height:.2f} re" in content
 
 
-def test_same_bytes_every_time_and_page_count_read_back() -> None:
-    first = document_to_pdf(sample_document())
+def test_same_bytes_every_time_and_page_count_read_back(sample_pdf: bytes) -> None:
+    first = sample_pdf
     assert document_to_pdf(sample_document()) == first
     assert page_count(first) == len(reader(first).pages)
     assert b"/CreationDate (D:20000101000000Z)" in first
 
 
-def test_large_print_sets_body_text_at_18_points() -> None:
+def test_large_print_sets_body_text_at_18_points(sample_pdf: bytes) -> None:
     def sizes(data: bytes) -> set[float]:
         found: set[float] = set()
         for page in reader(data).pages[:-1]:  # the card keeps its small fixed size
@@ -229,7 +234,7 @@ def test_large_print_sets_body_text_at_18_points() -> None:
             found |= {float(s) for s in re.findall(r"/F\d+ ([\d.]+) Tf", content)}
         return found
 
-    standard = document_to_pdf(sample_document())
+    standard = sample_pdf
     large = document_to_pdf(sample_document(), large_print=True)
     assert 11.0 in sizes(standard)
     assert 18.0 in sizes(large)

@@ -180,7 +180,7 @@ figure.week figcaption { font-size: .9em; margin-bottom: .3em; }
 .wallet h2 { border: none; }
 .cards { display: flex; flex-wrap: wrap; gap: 0; }
 .card { box-sizing: border-box; width: 85.6mm; height: 54mm; overflow: hidden;
-  border: 1px dashed #333; padding: 2.5mm 3mm; font-size: 7.2pt; line-height: 1.25; }
+  border: 1px dashed #333; padding: 2.5mm 3mm; font-size: 8pt; line-height: 1.25; }
 .card + .card { border-left: 1px dotted #333; }
 .card h3 { font-size: 8.5pt; margin: 0 0 1mm; }
 .card p, .card ul { margin: 0 0 1mm; }
