@@ -120,6 +120,9 @@ def test_every_word_of_the_handout_is_in_the_pdf_in_order(
         body = squeeze("".join(texts[:-1]))  # the last page is the wallet card
         assert_in_order(body, list(document_words(document)))
         assert page_count(data) == len(texts)
+        # The outline (a PDF reader's bookmarks) lists the sections, then the card.
+        outline = [item.title for item in reader(data).outline if not isinstance(item, list)]
+        assert outline == [section.title for section in document.sections] + ["Wallet card"]
 
 
 def test_meetings_appointments_phones_crisis_lines_and_safety_steps_are_all_there(

@@ -139,28 +139,45 @@ class _Writer:
         pdf = self.pdf
         size = size or self.size
         height = size * PT * 1.45
+        for piece, strong, url in self.pieces(text, bold):
+            if piece == "\n":
+                pdf.ln(height)
+                continue
+            self.font(size, strong)
+            if url:
+                pdf.set_text_color(*LINK)
+                pdf.write(height, piece, link=url)
+                pdf.set_text_color(*INK)
+            else:
+                pdf.write(height, piece)
+        self.font(size, bold)
+
+    def pieces(self, text: Text, bold: bool) -> list[tuple[str, bool, str]]:
+        """The spans as (text, bold, link) runs, neighbours of one style joined: each
+        ``write`` lays its text out anew, so fewer and longer runs are much faster."""
+        runs: list[tuple[str, bool, str]] = []
+
+        def add(piece: str, strong: bool, url: str = "") -> None:
+            last = runs[-1] if runs else None
+            if last and not url and not last[2] and last[1] == strong and last[0] != "\n":
+                runs[-1] = (last[0] + piece, strong, "")
+            else:
+                runs.append((piece, strong, url))
+
         for span in text:
             if isinstance(span, str):
-                self.font(size, bold)
-                pdf.write(height, self.clean(span))
+                add(self.clean(span), bold)
             elif isinstance(span, Strong):
-                self.font(size, True)
-                pdf.write(height, self.clean(span.text))
+                add(self.clean(span.text), True)
             elif isinstance(span, Break):
-                pdf.ln(height)
+                runs.append(("\n", bold, ""))
             elif isinstance(span, Link):
-                self.font(size, bold)
                 url = safe_url(span.url)
-                if url is None:
-                    pdf.write(height, self.clean(span.label))
-                    continue
-                pdf.set_text_color(*LINK)
-                pdf.write(height, self.clean(span.label), link=url)
-                pdf.set_text_color(*INK)
-                target = printed_target(span)
+                add(self.clean(span.label), bold, url or "")
+                target = printed_target(span) if url else None
                 if target:
-                    pdf.write(height, f" ({self.clean(target)})")
-        self.font(size, bold)
+                    add(f" ({self.clean(target)})", bold)
+        return [run for run in runs if run[0]]
 
     def keep(self, height: float) -> None:
         """Start a new page unless ``height`` (a heading and the start of what follows) fits."""
@@ -192,6 +209,8 @@ class _Writer:
         pdf.ln(self.line * (0.2 if level == 1 else 0.6))
         pdf.set_text_color(*(HEADING if level <= 2 else INK))
         self.font(size, True)
+        if level >= 2:  # the PDF's outline (bookmarks): sections and their parts
+            pdf.start_section(self.clean(title), level=level - 2)
         pdf.multi_cell(0, height, self.clean(title), new_x="LMARGIN", new_y="NEXT")
         if level == 2:
             pdf.set_draw_color(*HEADING)
