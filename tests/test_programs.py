@@ -605,3 +605,28 @@ def test_one_bad_file_among_several_fails_alone(run: Run) -> None:
     assert f"{ALL_BAD}: none of its 3 rows could be read; nothing was imported" in result.stderr
     assert f"{PAGES}: locator 'locator-pages': 5 added" in result.stdout
     assert run("programs", "show", "TRH0005").returncode == 0
+
+
+def test_program_commands_load_no_pydantic(loaded: Run, process: Any) -> None:
+    """search, show and compare start without pydantic (the plan models are not needed)."""
+    result = process(
+        "programs",
+        "search",
+        "--near",
+        "02139",
+        "--within",
+        "20",
+        "--level",
+        "iop",
+        PYTHONPROFILEIMPORTTIME="1",
+    )
+    assert result.returncode == 0, result.stderr[-500:]
+    names = {line.rsplit("|", 1)[1].strip() for line in result.stderr.splitlines() if "|" in line}
+    assert "iopcli.program_index" in names
+    assert not {n for n in names if n.split(".")[0] in ("pydantic", "rich")}
+
+
+def test_within_must_be_a_distance(loaded: Run) -> None:
+    result = loaded("programs", "search", "--near", "02139", "--within", "-3")
+    assert result.returncode == 2
+    assert result.stderr == "--within: '-3' is not a distance in miles (e.g. 25)\n"

@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Any
 
 from iopcli.errors import IopcliError
 from iopcli.store import BUSY_TIMEOUT_MS, default_home
-from iopcli.values import Weekday, parse_time_of_day
 
 if TYPE_CHECKING:
     from iopcli.feeds import Feed, FeedRecord
@@ -113,6 +112,9 @@ class Listing:
 
 
 def _minute(text: Any) -> int | None:
+    # Imported here: iopcli.values loads pydantic, which reading programs never needs.
+    from iopcli.values import parse_time_of_day
+
     try:
         start = parse_time_of_day(text)
     except ValueError:
@@ -121,6 +123,8 @@ def _minute(text: Any) -> int | None:
 
 
 def _day_bit(day: str) -> int:
+    from iopcli.values import Weekday
+
     return 1 << Weekday(day).number
 
 
@@ -128,6 +132,12 @@ class Directory:
     def __init__(self, db: sqlite3.Connection, path: Path) -> None:
         self._db = db
         self.path = path
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The open database, for the tables other modules keep in the same file (the
+        treatment programs of :mod:`iopcli.program_index`)."""
+        return self._db
 
     def close(self) -> None:
         self._db.close()

@@ -136,7 +136,7 @@ class ProgramIndex:
     def __init__(self, directory: Directory) -> None:
         self.directory = directory
         self.path = directory.path
-        self._db: sqlite3.Connection = directory._db
+        self._db: sqlite3.Connection = directory.connection
         try:
             made = self._db.execute(
                 "SELECT 1 FROM sqlite_master WHERE name = 'program_schema'"

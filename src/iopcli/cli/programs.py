@@ -137,6 +137,23 @@ def _codes(option: str, value: str | None, vocabulary: dict[str, object]) -> lis
     return out
 
 
+def _positive(option: str, value: str | None) -> float | None:
+    """A number of miles, read here: a float option would load pydantic (see cli.coercion)."""
+    import math
+
+    from iopcli.errors import UsageError
+
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        number = math.nan
+    if not (math.isfinite(number) and number > 0):
+        raise UsageError(f"{option}: {value!r} is not a distance in miles (e.g. 25)")
+    return number
+
+
 def _place(near: str | None) -> Place | None:
     from iopcli.places import resolve
 
@@ -160,12 +177,11 @@ def programs_search(
     ] = None,
     near: Near = None,
     within: Annotated[
-        float | None,
+        str | None,
         typer.Option(
             "--within",
             metavar="MILES",
-            min=0.1,
-            help="Only this close to --near.",
+            help="Only this close to --near, e.g. 25.",
             show_default=False,
         ),
     ] = None,
@@ -254,7 +270,8 @@ def programs_search(
         language_code,
     )
 
-    if within is not None and near is None:
+    miles = _positive("--within", within)
+    if miles is not None and near is None:
         raise UsageError("--within: needs --near (a ZIP code or LAT,LON)")
     wanted = {
         "level": _codes("--level", level, dict(LEVELS)),
@@ -272,7 +289,7 @@ def programs_search(
         hits = index.search(
             text,
             near=(place.latitude, place.longitude) if place else None,
-            within=within,
+            within=miles,
             levels=wanted.get("level", ()),
             focus=wanted.get("focus", ()),
             pays=wanted.get("pays", ()),
@@ -313,7 +330,7 @@ def programs_search(
         print("No programs yet: see iopcli programs import." if empty else "No program matches.")
         return
     if place is not None:
-        reach = f" within {within:g} miles" if within is not None else ""
+        reach = f" within {miles:g} miles" if miles is not None else ""
         print(f"Near {place.label}{reach}, nearest first:")
     for number, hit in enumerate(hits, 1):
         found = marks(hit.program, wanted, spoken, telehealth)
