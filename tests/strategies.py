@@ -306,6 +306,7 @@ def plan_data(draw: st.DrawFn) -> dict[str, Any]:
         optional=_optional(
             pronouns=st.sampled_from(["she/her", "he/him", "they/them", "ze/zir", "no"]),
             language=st.sampled_from(["en", "es-MX", "no", "zh-Hant-TW", "fr"]),
+            postal_code=st.sampled_from(["60657", "02139-4307", "SW1A 1AA", "K1A 0B1", "0150"]),
         ),
     )
     counselor = st.fixed_dictionaries({"name": name}, optional=_optional(phone=phone))

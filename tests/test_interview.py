@@ -111,6 +111,14 @@ SAMPLES = {
     "Level-of-care notes": "Stepped down after six weeks",
     "Referred by": "Northside ED",
     "Change one?": "",
+    "Next program: search": "type",  # the next program: no directory here
+    "Next program: keep": "keep",
+    "Program name": "Lakeview Counseling Center",
+    "Intake phone": "(312) 555-0161",
+    "Main phone": "(312) 555-0160",
+    "Intake date": "2027-03-03",
+    "Intake time": "10am",
+    "What to bring": "Photo ID; Insurance card",
 }
 
 
@@ -239,6 +247,10 @@ def own_prompts(sec: Section) -> list[str]:
             article = "an" if step.noun[0] in "aeiou" else "a"
             out += [f"Add {article} {step.noun}", f"Add another {step.noun}", "Keep "]
             out += [q.prompt for q in step.questions] + ["More details", "Change one?"]
+    if sec.key == "program":  # then the next program (continuing_care.ask_next_program)
+        out += ["Next program: search", "Next program: keep"]
+        out += ["Program name", "Address", "Intake phone", "Main phone", "Website"]
+        out += ["Intake date", "Intake time", "What to bring"]
     return out
 
 
@@ -259,7 +271,12 @@ def test_a_complete_scripted_run_asks_everything_and_validates() -> None:
     asked = person.prompts()
     for sec in SECTIONS:
         for start in own_prompts(sec):
-            if start not in ("Keep ", "Change one?", "Date of one of these meetings"):
+            if start not in (
+                "Keep ",
+                "Change one?",
+                "Date of one of these meetings",
+                "Next program: keep",  # asked when the plan names a next program
+            ):
                 assert any(p.startswith(start) for p in asked), (sec.key, start)
 
     assert plan.person.model_dump(exclude_none=True) == {
@@ -270,6 +287,9 @@ def test_a_complete_scripted_run_asks_everything_and_validates() -> None:
         "region": "CA",
     }
     assert plan.program.level_of_care.value == "partial_hospitalization"
+    assert plan.next_program is not None
+    assert plan.next_program.name == "Lakeview Counseling Center"
+    assert plan.next_program.intake is not None
     assert plan.program.counselor is not None
     assert plan.program.counselor.phone == "312-555-0100"
     assert plan.safety_plan.warning_signs == [
@@ -388,6 +408,7 @@ def test_resuming_inside_a_section_picked_from_the_skipped_list() -> None:
         ("Discharge date", "2027-03-01"),
         ("Care after discharge", ""),
         ("Next plan review", ""),
+        ("Next program: search", "skip"),
         *[("Fill this in now?", "n")] * 11,
         ("Fill one in now?", "x"),
         ("Fill one in now?", "4"),
@@ -695,6 +716,13 @@ def test_an_edit_of_the_program_offers_the_stored_values() -> None:
         "Care after discharge (none, standard_outpatient, iop_step_down,"
         " partial_hospitalization, residential)": "standard_outpatient",
         "Next plan review": base["program"]["next_review"],
+        # The next program it names: kept, with its intake and what to bring offered.
+        "Next program: keep it, search the directory, type another, or none?": "keep",
+        "Intake date (Enter if not booked yet: the handout says to call to book)": "2027-03-10",
+        "Intake time, e.g. 10am": "10:00",
+        "What to bring (separate with ;, Enter: the usual list)": "; ".join(
+            base["next_program"]["what_to_bring"]
+        ),
     }
 
 

@@ -182,6 +182,7 @@ def test_a_bad_answer_is_asked_again_with_the_reason(
         (SEE, "'hospital' is not one of"),
         ("Care after discharge", ""),
         ("Next plan review [2027-03-31]", ""),
+        ("type one in, or skip?", "skip"),  # the next program
         ("Fill this in now? (Y/n) [y]", "maybe"),
         (SEE, "Please answer y or n."),
         *[("Fill this in now? (Y/n) [y]", "n")] * 3,
@@ -384,6 +385,10 @@ def test_edit_shows_current_values_and_enter_changes_nothing(
                 ("Discharge date [2027-03-05]", ""),
                 ("Care after discharge", ""),
                 ("Next plan review [2027-04-06]", ""),
+                ("Next program: keep it, search the directory", ""),
+                ("Intake date (Enter if not booked yet", ""),
+                ("Intake time, e.g. 10am [10:00]", ""),
+                ("What to bring", ""),
                 ("Save this plan?", ""),
                 (SEE, "Saved Dana's plan (3f6c2a9e): no changes."),
                 ("Write the handout and calendar now?", "n"),
@@ -545,6 +550,7 @@ def test_clinic_defaults_are_offered_and_a_clinic_meeting_can_be_picked(
         ("Discharge date", "2027-03-01"),
         ("Care after discharge", ""),
         ("Next plan review", ""),
+        ("type one in, or skip?", "skip"),  # the next program
         *skip(3),
         ("Fill this in now?", look("y")),
         (

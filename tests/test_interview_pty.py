@@ -170,6 +170,7 @@ PROGRAM = [
     ("Discharge date", "2027-03-01"),
     ("Care after discharge (none, standard_outpatient", "iop"),
     ("Next plan review [2027-03-31]", ""),
+    ("or skip?", "skip"),  # the next program: skipped
 ]
 SECTIONS_AFTER_PROGRAM = 11  # the skippable ones: clinician, people, safety plan .. notes
 SAVE_NO_EXPORT = [("Save this plan?", ""), ("Write the handout and calendar now?", "n")]
@@ -507,6 +508,7 @@ def test_ctrl_d_keeps_the_draft_too(tmp_path: Path, run: Run) -> None:
     shown = t.answer("Discharge date", "2027-05-01")
     no_question_in(shown)
     t.answers([("Care after discharge", ""), ("Next plan review [2027-05-31]", "")])
+    t.answers([("or skip?", "skip")])  # the next program
     t.answers([*skip(SECTIONS_AFTER_PROGRAM), *finish_skipped()])
     assert t.end() == 0
     plan = stored(tmp_path)
@@ -588,6 +590,7 @@ def test_a_narrow_plain_terminal_reads_well(
     t.answers(PERSON[1:])
     t.answers([("Program or clinic", "Hope IOP"), ("Counselor's name", "")])
     t.answers([("Discharge date", "2027-03-01"), ("Care after", ""), ("Next plan review", "")])
+    t.answers([("or skip?", "skip")])  # the next program
     t.answers([*skip(2), ("Fill this in now?", "y"), ("Step 1.", "Not sleeping"), ("Step 1.", "")])
     t.answers([("Step 2.", ""), ("Add a person", ""), ("Step 3.", ""), ("Add a person", "")])
     t.answers([("Add a professional", ""), ("Step 6.", ""), ("A reason for living", "")])
@@ -689,6 +692,7 @@ FAST_PATH = [
     ("Discharge date", "3/1/2027"),
     ("Care after discharge", "iop"),
     ("Next plan review [2027-03-31]", ""),
+    ("or skip?", "skip"),  # the next program
     ("Fill this in now?", "y"),  # clinician only
     ("Diagnoses", "F10.20 Alcohol use disorder, moderate; F33.1 Major depressive disorder"),
     ("Insurance plan", "Blue Cross PPO XQZ123456789"),

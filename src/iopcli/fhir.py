@@ -374,7 +374,7 @@ def _patient(b: _Builder) -> str:
             "resourceType": "Patient",
             "extension": [
                 {"url": EXT_TIMEZONE, "valueCode": person.timezone},
-                *_more(b.dump(person), {"name", "language", "timezone", "region"}),
+                *_more(b.dump(person), {"name", "language", "timezone", "region", "postal_code"}),
             ],
             # The name the person chose, as written: no legal name is asked for or invented.
             "name": [{"use": "usual", "text": person.name}],
@@ -384,7 +384,7 @@ def _patient(b: _Builder) -> str:
                     "preferred": True,
                 }
             ],
-            "address": [{"country": person.region}],
+            "address": [{"country": person.region, "postalCode": person.postal_code}],
         },
     )
 
@@ -1067,6 +1067,10 @@ def _read_person(r: _Reader, n: int, patient: dict[str, Any]) -> dict[str, Any]:
     if country:
         person["region"] = country
         r.where[("person", "region")] = (*at, "address", 0, "country")
+    postal_code = _get(patient, "address", 0, "postalCode")
+    if postal_code:
+        person["postal_code"] = postal_code
+        r.where[("person", "postal_code")] = (*at, "address", 0, "postalCode")
     return person
 
 

@@ -20,6 +20,7 @@ from typing import Annotated, Any, Protocol
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from iopcli.continuing_care import Finder
 from iopcli.drafts import Draft
 from iopcli.model import (
     AftercarePlan,
@@ -944,6 +945,8 @@ class Interview:
     current: dict[str, Any] = field(default_factory=dict)  # the item being asked
     # Directory look-up for meetings and resources: (kind, words) -> matching items.
     lookup: Callable[[str, str], list[dict[str, Any]]] | None = None
+    # The programs directory, for the next program (continuing_care.program_finder).
+    programs: Finder | None = None
     prefix: str = ""  # before every key: a later round of changes to the same draft ("fix1/")
     _muted: bool = False  # replaying after `back`: say only what leads to the next question
     _held: list[tuple[str, str]] = field(default_factory=list)
@@ -1112,6 +1115,10 @@ class Interview:
     def _section(self, section: Section) -> None:
         if section.model is not None:
             self._object(section)
+            if section.key == "program":  # then the program that comes next, if care goes on
+                from iopcli.continuing_care import ask_next_program
+
+                ask_next_program(self)
             return
         for step in section.steps:
             if isinstance(step, Strings):

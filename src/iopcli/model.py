@@ -371,6 +371,12 @@ class GoalTerm(Choice):
 # --- sections ------------------------------------------------------------------------------
 
 
+# A ZIP code (60657, 60657-1234) or another country's postal code (SW1A 1AA).
+PostalCode = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9 -]{1,11}$")
+]
+
+
 class Person(Strict):
     name: Name = Field(
         description="The name the person wants on the handout; no legal name needed."
@@ -388,6 +394,10 @@ class Person(Strict):
         default="US",
         description="Two-letter country code; chooses the crisis lines and how local phone "
         "numbers are read.",
+    )
+    postal_code: PostalCode | None = Field(
+        default=None,
+        description="ZIP or postal code: a search for the next program starts near it.",
     )
 
 

@@ -194,7 +194,10 @@ def _next_from_directory(plan: str, program_id: str) -> None:
         if program.removed_at:
             print(f"note: {program_id} is no longer listed by its source; check it still runs")
         current = AftercarePlan.model_validate(body)
-        body["next_program"] = choose(body.get("next_program"), program, current)
+        level = current.program.level_of_care.value
+        body["next_program"] = choose(
+            body.get("next_program"), program, current.person.region, level
+        )
         result = store.save(
             AftercarePlan.model_validate(body),
             base=revision,
@@ -210,6 +213,7 @@ def _interview(draft: Draft, plain: bool) -> None:
 
     from iopcli.asking import TerminalAsker
     from iopcli.config import read_config
+    from iopcli.continuing_care import program_finder
     from iopcli.interview import SECTION_KEYS, Interview, finish, section_lines
     from iopcli.screens import wants_plain
     from iopcli.store import ConflictError, open_store
@@ -222,7 +226,8 @@ def _interview(draft: Draft, plain: bool) -> None:
             base = store.body(draft.plan_id, draft.base_revision)
     config = read_config(home())
     lookup = _directory_lookup()
-    interview = Interview(asker, draft, base, config, lookup=lookup)
+    programs = program_finder(home())
+    interview = Interview(asker, draft, base, config, lookup=lookup, programs=programs)
     resume_hint = f"Your answers are kept. Continue with: iopcli new --resume {draft.id}"
     try:
         data = interview.run(only=draft.section)
@@ -259,7 +264,9 @@ def _interview(draft: Draft, plain: bool) -> None:
                 return
             draft.record(key, answer)
             fixes += 1
-            again = Interview(asker, draft, data, config, lookup=lookup, prefix=f"fix{fixes}/")
+            again = Interview(
+                asker, draft, data, config, lookup=lookup, programs=programs, prefix=f"fix{fixes}/"
+            )
             data = again.run(only=answer)
             plan = finish(data)
             asker.say("")
@@ -359,6 +366,7 @@ def _show_warnings(asker: TerminalAsker, plan: AftercarePlan) -> list[str]:
         where = problem.path or ""
         asker.say(f"  ! {where + ': ' if where else ''}{problem.message}", "yellow")
         key = where.split(".")[0].split("[")[0]
+        key = "program" if key == "next_program" else key  # asked with the program section
         if key and key not in sections:
             sections.append(key)
     return sections
