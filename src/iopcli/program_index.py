@@ -40,7 +40,7 @@ from iopcli.programs import (
 if TYPE_CHECKING:
     from iopcli.directory import Directory
 
-PROGRAM_SCHEMA_VERSION = 1
+PROGRAM_SCHEMA_VERSION = 2  # 2: the names index
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS programs (
@@ -68,6 +68,8 @@ CREATE INDEX IF NOT EXISTS programs_filters ON programs (
     live, lat, lon, focus, levels, pays, assistance, approaches, ages, genders, telehealth,
     languages
 );
+-- Results without --near come by name: walked in this order, a search stops at its limit.
+CREATE INDEX IF NOT EXISTS programs_names ON programs (live, name COLLATE NOCASE, program_id);
 CREATE TABLE IF NOT EXISTS program_sources (
     source TEXT NOT NULL,
     program_id TEXT NOT NULL,
@@ -141,13 +143,15 @@ class ProgramIndex:
             made = self._db.execute(
                 "SELECT 1 FROM sqlite_master WHERE name = 'program_schema'"
             ).fetchone()
+            version = 0
             if made:
                 row = self._db.execute("SELECT max(version) FROM program_schema").fetchone()
-                if row and row[0] and int(row[0]) > PROGRAM_SCHEMA_VERSION:
-                    raise DirectoryError(
-                        f"{self.path}: programs written by a newer iopcli (schema {row[0]})"
-                    )
-            else:
+                version = int(row[0] or 0)
+            if version > PROGRAM_SCHEMA_VERSION:
+                raise DirectoryError(
+                    f"{self.path}: programs written by a newer iopcli (schema {version})"
+                )
+            if version < PROGRAM_SCHEMA_VERSION:  # every statement is IF NOT EXISTS
                 self._db.executescript(_SCHEMA)
                 self._db.execute(
                     "INSERT INTO program_schema (version) VALUES (?)", (PROGRAM_SCHEMA_VERSION,)
@@ -265,6 +269,9 @@ class ProgramIndex:
                 ),
             )
             db.execute("COMMIT")
+            # Statistics for the query planner: without them it scans the filter index
+            # for a word search instead of looking up the few rows the words find.
+            db.execute("ANALYZE programs")
         except sqlite3.Error as exc:
             self._rollback()
             raise DirectoryError(
