@@ -171,11 +171,13 @@ def test_export_writes_handout_and_calendar(run: Run, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     # Not a terminal: nothing on stdout, one summary line on stderr.
     assert result.stdout == ""
-    assert result.stderr.startswith(f"iopcli: exported 2 of 2 plans (4 files) to {out} in ")
+    assert result.stderr.startswith(f"iopcli: exported 3 of 3 plans (6 files) to {out} in ")
     written = sorted(out.iterdir())
     assert [p.name for p in written] == [
         "dana-3f6c2a9e.ics",
         "dana-3f6c2a9e.md",
+        "lucia-5c41e0a2.ics",
+        "lucia-5c41e0a2.md",
         "marcus-8d2e5b17.ics",
         "marcus-8d2e5b17.md",
     ]

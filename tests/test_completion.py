@@ -65,7 +65,9 @@ def values(tmp_path: Path, line: str, **env: str) -> list[str]:
 
 @pytest.fixture
 def stored(run: Run) -> None:
-    assert run("import", *map(str, EXAMPLES)).returncode == 0
+    # Dana and Marcus: two plans, so listing them and completing one can both be seen.
+    english = [p for p in EXAMPLES if not p.stem.endswith("-es")]
+    assert run("import", *map(str, english)).returncode == 0
 
 
 # --- commands and options --------------------------------------------------------------

@@ -233,6 +233,8 @@ def test_export_and_import_through_the_cli(run: Run, tmp_path: Path) -> None:
     assert sorted(p.name for p in written.parent.iterdir()) == [
         "dana-3f6c2a9e.fhir.json",
         "dana-3f6c2a9e.json",
+        "lucia-5c41e0a2.fhir.json",
+        "lucia-5c41e0a2.json",
         "marcus-8d2e5b17.fhir.json",
         "marcus-8d2e5b17.json",
     ]

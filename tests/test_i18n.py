@@ -406,6 +406,9 @@ def test_export_with_lang(run: Run, tmp_path: Path) -> None:
     text = (tmp_path / "d.md").read_text(encoding="utf-8")
     assert "Dana" in text
     assert catalog_es("My safety plan") in text
+    # The summary line follows --lang (without it: English, for the counselor running it).
+    said = catalog_es("exported {done} of {total} plans ({files} files) to {out} in {seconds} s")
+    assert result.stderr.startswith("iopcli: " + said.split("{")[0])
     english = run("export", str(SPANISH), "--lang", "en", "--format", "md", "--out", str(tmp_path))
     assert english.returncode == 0, english.stderr
 

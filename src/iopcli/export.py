@@ -31,6 +31,7 @@ class ExportOptions:
     previous: AftercarePlan | None = None  # the plan as last exported: removed items cancel
     clinician: bool = False  # include the clinician-only part (the handout and fhir)
     large_print: bool = False  # html and pdf handouts with body text at 18 pt
+    lang: str | None = None  # --lang: the language to write in; None: each person's own
 
 
 def parse_formats(value: str) -> tuple[str, ...]:
@@ -66,6 +67,7 @@ def export_options(
     previous: AftercarePlan | None = None,
     clinician: bool = False,
     large_print: bool = False,
+    lang: str | None = None,
 ) -> ExportOptions:
     """The options of ``iopcli export`` from its command-line values: ``formats`` as typed
     ("md,ics"), ``remind`` None for the clinic's default, ``alarms`` False for none at all."""
@@ -82,6 +84,7 @@ def export_options(
         previous=previous,
         clinician=clinician,
         large_print=large_print,
+        lang=lang,
     )
 
 
@@ -93,6 +96,15 @@ def base_name(plan: AftercarePlan, override: str | None = None) -> str:
 
 
 def render(plan: AftercarePlan, fmt: str, options: ExportOptions) -> bytes:
+    """``plan`` as ``fmt``, in its language: ``options.lang``, else the person's own
+    (``person.language``, when iopcli writes it; else English)."""
+    from iopcli.i18n import language, plan_language
+
+    with language(plan_language(plan.person.language, options.lang)):
+        return _render(plan, fmt, options)
+
+
+def _render(plan: AftercarePlan, fmt: str, options: ExportOptions) -> bytes:
     if fmt == "md":
         from iopcli.markdown import plan_to_markdown
 

@@ -213,6 +213,18 @@ def month_name(month: int) -> str:
     return str(_locale(lang).months["format"]["wide"][month])
 
 
+def format_decimal(number: float, places: int) -> str:
+    """A measure with a fixed number of decimals, as the command line reports durations:
+    '12.3' (English, no grouping, as always); '12,3' (Spanish, with CLDR's grouping)."""
+    lang = _current.get()
+    if lang == SOURCE:
+        return f"{number:.{places}f}"
+    from babel.numbers import format_decimal as babel_decimal
+
+    pattern = "#,##0" + ("." + "0" * places if places else "")
+    return _spaces(babel_decimal(number, format=pattern, locale=_locale(lang)))
+
+
 def format_number(number: float) -> str:
     """'1,234.5'; '1.234,5'."""
     lang = _current.get()

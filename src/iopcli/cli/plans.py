@@ -12,9 +12,11 @@ import typer
 from iopcli.cli import completion as complete
 from iopcli.cli.common import (
     HorizonOption,
+    LangOption,
     NoAlarmsOption,
     PlanFiles,
     RemindOption,
+    asked_language,
     err,
     home,
     reports_errors,
@@ -217,10 +219,12 @@ def export(
             autocompletion=complete.plan_or_file,
         ),
     ] = None,
+    lang: LangOption = None,
 ) -> None:
     """Write plans as Markdown handouts and iCalendar files, many at once if asked."""
     from iopcli.batch import check_export, count_inputs, run_batch, tasks, write_report
     from iopcli.export import default_remind, export_options
+    from iopcli.i18n import _, language
     from iopcli.sources import PlanSource
 
     out_dir = Path(out)
@@ -238,6 +242,7 @@ def export(
             clinician=clinician,
             large_print=large_print,
             name=name,
+            lang=asked_language(lang),
             # After an edit, items gone since an earlier revision are cancelled by themselves.
             previous=sources.load(previous) if previous else _earlier(sources, refs, all_stored),
         )
@@ -259,25 +264,51 @@ def export(
             result = run_batch(work, out_dir, options, workers, _print_errors)
     if report_path is not None:
         write_report(report_path, result, workers)
-    if interactive and len(result.records) <= 10:
-        for record in result.records:
-            for path in record.outputs:
-                pages = record.pages.get(path)
-                print(f"{path} ({pages} pages)" if pages else path)
-    pdf = f"; PDF: {result.pages} pages" if result.pages else ""
-    summary = (
-        f"exported {result.exported} of {len(result.records)} plans ({result.files} files{pdf})"
-        f" to {out_dir} in {result.elapsed:.1f} s"
-    )
-    if result.failed:
-        summary += f"; {result.failed} failed"
-    if result.interrupted:
-        summary = "interrupted: " + summary
+    # In the language asked for with --lang; else in English, for the counselor who runs it
+    # (the plans of a batch may be in several languages).
+    with language(asked_language(lang) or "en"):
+        if interactive and len(result.records) <= 10:
+            for record in result.records:
+                for path in record.outputs:
+                    pages = record.pages.get(path)
+                    print(
+                        _("{path} ({pages} pages)").format(path=path, pages=pages)
+                        if pages
+                        else path
+                    )
+        summary = _summary(result, out_dir)
     err(f"iopcli: {summary}")
     if result.interrupted:
         raise typer.Exit(128 + (result.signal or 2))  # 130 for Ctrl-C, 143 for SIGTERM
     if result.failed:
         raise typer.Exit(1)
+
+
+def _summary(result: BatchResult, out: Path) -> str:
+    """'exported 2 of 2 plans (4 files) to out in 0.1 s', in the current language."""
+    from iopcli.i18n import _, format_decimal
+
+    values = {
+        "done": result.exported,
+        "total": len(result.records),
+        "files": result.files,
+        "pages": result.pages,
+        "out": out,
+        "seconds": format_decimal(result.elapsed, 1),
+    }
+    if result.pages:
+        line = _(
+            "exported {done} of {total} plans ({files} files; PDF: {pages} pages) to {out}"
+            " in {seconds} s"
+        )
+    else:
+        line = _("exported {done} of {total} plans ({files} files) to {out} in {seconds} s")
+    summary = line.format(**values)
+    if result.failed:
+        summary = _("{summary}; {failed} failed").format(summary=summary, failed=result.failed)
+    if result.interrupted:
+        summary = _("interrupted: {summary}").format(summary=summary)
+    return summary
 
 
 def _print_errors(record: Record) -> None:
