@@ -8,15 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from iopcli.i18n import N_, _
 from iopcli.model import AftercarePlan, Appointment, Medication, Meeting, NextProgram
 from iopcli.schedule import EntryKind, Series
 
+# Titles and fixed words are in the current language (iopcli.i18n): translated where used.
 DISCREET_TITLES = {
-    EntryKind.MEETING: "Meeting",
-    EntryKind.APPOINTMENT: "Appointment",
-    EntryKind.REFILL: "Pick up prescription",
-    EntryKind.REVIEW: "Plan review",
-    EntryKind.INTAKE: "Appointment",
+    EntryKind.MEETING: N_("Meeting"),
+    EntryKind.APPOINTMENT: N_("Appointment"),
+    EntryKind.REFILL: N_("Pick up prescription"),
+    EntryKind.REVIEW: N_("Plan review"),
+    EntryKind.INTAKE: N_("Appointment"),
 }
 
 
@@ -39,29 +41,37 @@ def describe(
         if item.online_notes:
             details.append(item.online_notes)
         if not discreet:
-            details += [f"Types: {', '.join(item.types)}"] if item.types else []
+            details += (
+                [_("Types: {types}").format(types=", ".join(item.types))] if item.types else []
+            )
             details += [item.notes] if item.notes else []
         title = (
-            DISCREET_TITLES[series.kind] if discreet else f"{item.name} ({item.fellowship.label})"
+            _(DISCREET_TITLES[series.kind])
+            if discreet
+            else _("{meeting} ({fellowship})").format(
+                meeting=item.name, fellowship=item.fellowship.label
+            )
         )
         if item.fellowship == "other" and not discreet:
             title = item.name
         location = where if show_address else None
         if location is None and item.online_url:
-            location = "Online"
+            location = _("Online")
         return Described(title, location, item.online_url, item.online_phone, tuple(details))
     if isinstance(item, Appointment):
-        title = DISCREET_TITLES[series.kind] if discreet else f"{item.kind.label}: {item.provider}"
+        title = (
+            _(DISCREET_TITLES[series.kind])
+            if discreet
+            else _("{kind}: {provider}").format(kind=item.kind.label, provider=item.provider)
+        )
         details = [] if discreet else [x for x in (item.cost_note, item.notes) if x]
         location = item.address if show_address else None
         if location is None and item.link:
-            location = "Online"
+            location = _("Online")
         return Described(title, location, item.link, item.phone, tuple(details))
     if isinstance(item, NextProgram):
-        from iopcli.i18n import _
-
         title = (
-            DISCREET_TITLES[series.kind]
+            _(DISCREET_TITLES[series.kind])
             if discreet
             else _("Intake appointment: {program}").format(program=item.name)
         )
@@ -70,7 +80,11 @@ def describe(
         details = [] if discreet or not item.website else [f"{_('Website')}: {item.website}"]
         return Described(title, location, None, phone, tuple(details))
     if isinstance(item, Medication):
-        title = DISCREET_TITLES[series.kind] if discreet else f"Refill: {item.name}"
+        title = (
+            _(DISCREET_TITLES[series.kind])
+            if discreet
+            else _("Refill: {medication}").format(medication=item.name)
+        )
         details = []
         if not discreet:
             details = [
@@ -78,13 +92,17 @@ def describe(
                 for x in (
                     item.dose,
                     item.pharmacy,
-                    item.prescriber and f"Prescriber: {item.prescriber}",
+                    item.prescriber and _("Prescriber: {name}").format(name=item.prescriber),
                 )
                 if x
             ]
         return Described(title, None, None, item.pharmacy_phone, tuple(details))
-    title = DISCREET_TITLES[series.kind] if discreet else "Aftercare plan review"
+    title = _(DISCREET_TITLES[series.kind]) if discreet else _("Aftercare plan review")
     counselor = plan.program.counselor
     phone = counselor.phone if counselor else None
-    review_with = f"Review your plan with {counselor.name}." if counselor and not discreet else None
+    review_with = (
+        _("Review your plan with {name}.").format(name=counselor.name)
+        if counselor and not discreet
+        else None
+    )
     return Described(title, None, None, phone, (review_with,) if review_with else ())
