@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from iopcli.crisis_lines import CrisisLine, crisis_lines
 from iopcli.errors import IopcliError, UsageError
-from iopcli.i18n import language, plan_language
+from iopcli.i18n import N_, language, plan_language
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -99,7 +99,7 @@ def card_from_body(body: dict[str, Any]) -> CrisisCard:
     counselor = (body.get("program") or {}).get("counselor") or {}
     if _text(counselor.get("phone")):
         professionals.append(
-            Caller(_text(counselor.get("name")) or "", _text(counselor["phone"]), "counselor")
+            Caller(_text(counselor.get("name")) or "", _text(counselor["phone"]), N_("counselor"))
         )
     professionals += [
         Caller(
