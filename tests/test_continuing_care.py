@@ -404,6 +404,7 @@ def test_the_interview_searches_near_the_zip_with_the_payer_and_level(
                 (SEE, "= Tuesday, March 9, 2027"),
                 ("Intake time", "10am"),
                 ("What to bring", "Photo ID; Insurance card, front and back"),
+                (SEE, "Next program: Lakeview Counseling Center, intake 2027-03-09 at 10:00"),
                 ("Save this plan?", ""),
                 ("Write the handout and calendar now?", "n"),
             ]

@@ -9,6 +9,7 @@ ID, the out-of-pocket cost, a waitlist, the schedule), then the program's detail
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from collections.abc import Callable, Sequence
@@ -281,7 +282,7 @@ def ask_next_program(interview: Interview) -> None:
     interview.say("")
     interview.say("The next program (continuing care)", "bold")
     if current:
-        interview.say(f"  Now: {_line(current)}")
+        interview.say(f"  Now: {summary(current)}")
         words: tuple[str, ...] = ("keep", "search", "type", "none")
         prompt, default = (
             "Next program: keep it, search the directory, type another, or none?",
@@ -398,7 +399,7 @@ def _search(
         interview.say(f"  {n}. {program.display_name}: {where_} ({distance}) [{program.id}]")
     answer = interview.ask(
         "program/next/pick",
-        "Which one? (a number, type to type one in, Enter to skip)",
+        "Which one? (a number; type, to type one in; Enter to skip)",
         default="",
         checker=_number_from(len(found), "type"),
         help="The number before a program takes its name, place, phones, website and the"
@@ -476,12 +477,15 @@ def _intake(interview: Interview, chosen: dict[str, Any]) -> None:
         chosen["what_to_bring"] = data["what_to_bring"]
 
 
-def _line(data: dict[str, Any]) -> str:
-    """'Lakeview Counseling Center, intake Wednesday, March 10, 2027 at 10:00' (or call to book)."""
+def summary(data: dict[str, Any]) -> str:
+    """A next program in one line, for the interview: 'Lakeview Counseling Center, intake
+    2027-03-10 at 10:00' (or 'intake not booked yet')."""
+    from iopcli.values import parse_time_of_day
+
     intake = data.get("intake") or {}
-    when = (
-        f"intake {intake.get('date')} at {intake.get('time')}"
-        if intake.get("date")
-        else "intake not booked yet"
-    )
-    return f"{data.get('name')}, {when}"
+    if not intake.get("date"):
+        return f"{data.get('name')}, intake not booked yet"
+    time = intake.get("time")
+    with contextlib.suppress(ValueError):  # as typed ("10am") or as stored ("10:00"): one form
+        time = parse_time_of_day(time).strftime("%H:%M")
+    return f"{data.get('name')}, intake {intake['date']} at {time}"

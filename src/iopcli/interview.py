@@ -1677,6 +1677,10 @@ def section_lines(data: dict[str, Any], key: str) -> list[str]:
                 lines.append(f"    - {_summary(item) if isinstance(item, dict) else item}")
         elif value:
             lines.append(f"  {title}: {value}")
+    if key == "program" and data.get("next_program"):
+        from iopcli.continuing_care import summary
+
+        lines.append(f"  Next program: {summary(data['next_program'])}")
     return lines or ["  (nothing)"]
 
 
