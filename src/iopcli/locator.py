@@ -109,37 +109,6 @@ LANGUAGE_CODES = ("OL", "SL", "LANG")
 AGE_CODES = ("AGE",)
 GENDER_CODES = ("GN",)
 GROUP_CODES = ("SG",)
-KNOWN_CODES = frozenset(
-    (
-        *SETTINGS_CODES,
-        *CARE_CODES,
-        *PAY_CODES,
-        *ASSISTANCE_CODES,
-        *APPROACH_CODES,
-        *MEDICATION_CODES,
-        *LICENSING_CODES,
-        *LANGUAGE_CODES,
-        *AGE_CODES,
-        *GENDER_CODES,
-        *GROUP_CODES,
-        "FOP",
-        "EMS",
-        "ASSES",
-        "SCR",
-        "TRSRV",
-        "EDU",
-        "AS",
-        "EXCL",
-        "HH",
-        "TRAN",
-        "MD",
-        "DETOX",
-        "SMON",
-        "CMHS",
-        "RC",
-        "FT",
-    )
-)
 _SA = re.compile(r"substance|addiction|alcohol|drug|detox|opioid|\bsud\b|\bsa\b")
 _MH = re.compile(r"mental health|psychiatric|\bmh\b|behavioral health")
 _CO = re.compile(r"co-?occurring|dual diagnos")

@@ -259,30 +259,25 @@ def programs_search(
     from iopcli.errors import UsageError
     from iopcli.program_index import open_programs
     from iopcli.program_report import marks, result_text
-    from iopcli.programs import (
-        AGES,
-        APPROACHES,
-        ASSISTANCE,
-        FOCUSES,
-        GENDERS,
-        LEVELS,
-        PAYS,
-        language_code,
-    )
+    from iopcli.programs import VOCABULARIES, language_code
 
     miles = _positive("--within", within)
     if miles is not None and near is None:
         raise UsageError("--within: needs --near (a ZIP code or LAT,LON)")
-    wanted = {
-        "level": _codes("--level", level, dict(LEVELS)),
-        "focus": _codes("--focus", focus, dict(FOCUSES)),
-        "pays": _codes("--pays", pays, dict(PAYS)),
-        "assistance": _codes("--assistance", assistance, dict(ASSISTANCE)),
-        "approach": _codes("--approach", approach, dict(APPROACHES)),
-        "ages": _codes("--ages", ages, dict(AGES)),
-        "gender": _codes("--gender", gender, dict(GENDERS)),
+    given = {
+        "level": level,
+        "focus": focus,
+        "pays": pays,
+        "assistance": assistance,
+        "approach": approach,
+        "ages": ages,
+        "gender": gender,
     }
-    wanted = {k: v for k, v in wanted.items() if v}
+    wanted = {
+        name: codes
+        for name, value in given.items()
+        if (codes := _codes(f"--{name}", value, dict(VOCABULARIES[name])))
+    }
     spoken = [language_code(x) for x in (language or "").split(",") if x.strip()]
     place = _place(near)
     with open_programs(home(), create=False) as index:
