@@ -4,6 +4,7 @@ depend on the plan only (twice, and across batch ``--jobs``)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import re
@@ -18,6 +19,7 @@ from conftest import EXAMPLES, Run
 from handout_sample import sample_document
 from iopcli.batch import run_batch, tasks
 from iopcli.document import (
+    BREAK,
     Break,
     Document,
     Items,
@@ -28,7 +30,9 @@ from iopcli.document import (
     Subsection,
     Table,
     Text,
+    WalletCard,
     Week,
+    WeekEntry,
 )
 from iopcli.export import export_options
 from iopcli.handout import build
@@ -298,3 +302,46 @@ def test_export_reports_the_page_count(run: Run, tmp_path: Path) -> None:
     assert report["totals"]["pdf_pages"] == pages
     assert report["results"][0]["pages"] == {str(Path("out") / written.name): pages}
     assert written.stat().st_mode & 0o077 == 0
+
+
+def test_odd_documents_still_render() -> None:
+    """Empty parts, a word longer than a line, eight things at once on one day, an entry
+    from midnight to midnight, headings nested past h6, an over-full card."""
+    long_url = "https://example.org/" + "a" * 150
+    entries = [
+        WeekEntry(0, dt.time(9, 0), dt.time(10, 0), f"At once {n}", "meeting") for n in range(8)
+    ]
+    entries.append(
+        WeekEntry(6, dt.time(0, 0), dt.time(0, 0), "All night", "appointment", "monthly")
+    )
+    nested: Subsection = Subsection("d7", (Paragraph(("deepest",)),))
+    for level in range(6, 0, -1):
+        nested = Subsection(f"d{level}", (nested,))
+    document = Document(
+        title="T" * 120,
+        lang="en",
+        intro=(),
+        sections=(
+            Section(
+                "notes",
+                "",
+                (
+                    Paragraph(()),
+                    Items(()),
+                    Items(((),)),
+                    Table(("Only",), ((("",),),)),
+                    Table(("A", "B"), ()),
+                    Paragraph((Link("x" * 150, long_url), BREAK, BREAK, Strong(""), "\n\ttab")),
+                    Week(tuple(entries)),
+                    Week(()),
+                    nested,
+                ),
+            ),
+        ),
+        card=WalletCard(None, ("sign " * 20,) * 6, (("person " * 10,),) * 4, (("line",),) * 6),
+    )
+    for large_print in (False, True):
+        data = document_to_pdf(document, large_print=large_print)
+        texts = page_texts(data)
+        assert "deepest" in "".join(texts)
+        assert squeeze(texts[-1]).startswith("Walletcard")

@@ -416,6 +416,8 @@ class _Writer:
                 lines = [entry.title, entry_time(entry)]
                 if entry.cadence:
                     lines.append(entry.cadence)
+                if w - 1 < small * PT * 1.5:
+                    continue  # too narrow for a letter (many at once): the table says it
                 with pdf.rect_clip(x, y, w, h):
                     pdf.set_xy(x + 0.5, y + 0.3)
                     self.font(small * 0.92)
