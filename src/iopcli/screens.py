@@ -208,35 +208,48 @@ def can_show(text: str, stderr: bool = False) -> bool:
 def _caller(caller: Caller) -> str:
     """'Jordan (Clinician): (312) 555-0155, after hours (312) 555-0156, address', in the
     handout's order (:func:`iopcli.handout.caller_text` writes the same for the page)."""
-    name = caller.name + (f" ({caller.note})" if caller.note else "")
+    from iopcli.i18n import _
+
+    note = _(caller.note) if caller.note == "counselor" else caller.note  # the role we wrote
+    name = caller.name + (f" ({note})" if note else "")
     details = [caller.phone] if caller.phone else []
     if caller.after_hours:
-        details.append(f"after hours {caller.after_hours}")
+        details.append(_("after hours {phone}").format(phone=caller.after_hours))
     if caller.address:
         details.append(caller.address)
     return f"{name}: {', '.join(details)}" if details else name
 
 
 def crisis_sections(card: CrisisCard) -> list[tuple[str, list[str]]]:
+    """The card's parts, headed in the current language (print inside ``language(card.language)``;
+    the lines were loaded in it)."""
+    from iopcli.i18n import _
+
     out: list[tuple[str, list[str]]] = []
     if card.warning_signs:
-        out.append(("Your warning signs", card.warning_signs))
+        out.append((_("Your warning signs"), card.warning_signs))
     if card.coping:
-        out.append(("Things you can do on your own", card.coping))
+        out.append((_("Things you can do on your own"), card.coping))
     if card.people:
-        out.append(("People you can call", [_caller(c) for c in card.people]))
+        out.append((_("People you can call"), [_caller(c) for c in card.people]))
     if card.professionals:
-        out.append(("Professionals", [_caller(c) for c in card.professionals]))
+        out.append((_("Professionals"), [_caller(c) for c in card.professionals]))
     if card.lines:
         rows = [f"{line.name}: {line.how}" for line in card.lines]
-        out.append(("Crisis lines, free, day and night", rows))
+        out.append((_("Crisis lines, free, day and night"), rows))
     return out
 
 
 def print_crisis(card: CrisisCard, plain: bool) -> None:
     """Draw the card. Whatever goes wrong in drawing it with rich, it is printed as plain
     text: the crisis lines must reach the screen (only a failing stdout stops that)."""
-    title = f"If you are in crisis, {card.name}" if card.name else "If you are in crisis"
+    from iopcli.i18n import _
+
+    title = (
+        _("If you are in crisis, {name}").format(name=card.name)
+        if card.name
+        else _("If you are in crisis")
+    )
     sections = crisis_sections(card)
     if not wants_plain(plain):
         try:
