@@ -134,9 +134,13 @@ def shows_lines(safety: dict[str, Any], people: list[Caller], professionals: lis
     return safety.get("include_crisis_lines", True) is not False or not reachable
 
 
-# An emergency department (or room), an ER or ED; failing that, urgent care.
-_EMERGENCY = re.compile(r"(?i:\bemergency\b)|\bE\.?[RD]\b")
-_URGENT = re.compile(r"\burgent\s*care\b", re.IGNORECASE)
+# An emergency department (or room), an ER or ED; failing that, urgent care. In Spanish too
+# (a plan written in Spanish says "sala de emergencias", "urgencias", "cuidado urgente").
+_EMERGENCY = re.compile(r"(?i:\bemergency\b|\bemergencias?\b|\burgencias\b)|\bE\.?[RD]\b")
+_URGENT = re.compile(
+    r"\burgent\s*care\b|\bcuidados?\s+urgentes?\b|\batenci[oó]n\s+(?:de\s+)?urgencia\b",
+    re.IGNORECASE,
+)
 
 
 def emergency_department(card: CrisisCard) -> Caller | None:
