@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pypdf
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import EXAMPLES, Run
 from handout_sample import sample_document
@@ -345,3 +347,39 @@ def test_odd_documents_still_render() -> None:
         texts = page_texts(data)
         assert "deepest" in "".join(texts)
         assert squeeze(texts[-1]).startswith("Walletcard")
+
+
+# What people type, in the scripts the bundled font covers (Latin with Spanish, punctuation);
+# not the invisible format characters (a soft hyphen is a place to break a word, not a letter).
+LATIN = st.text(
+    alphabet=st.characters(
+        min_codepoint=0x21, max_codepoint=0x17F, blacklist_categories=("Cc", "Cf")
+    )
+    | st.sampled_from("–—…‘’“”€•¿¡ñÑ"),
+    min_size=1,
+    max_size=40,
+)
+
+
+# Each example is a PDF written and read back (~40 ms; the first pays for loading fpdf).
+@settings(max_examples=6, deadline=None)
+@given(LATIN, LATIN, LATIN)
+def test_typed_text_comes_back_out_of_the_pdf(a: str, b: str, c: str) -> None:
+    document = Document(
+        title=a,
+        lang="en",
+        intro=(b,),
+        sections=(
+            Section(
+                "notes",
+                "Notes",
+                (
+                    Paragraph(
+                        (Strong(c), " ", Link(a, "tel:+13125550123")),
+                    ),
+                ),
+            ),
+        ),
+    )
+    text = squeeze("".join(page_texts(document_to_pdf(document))))
+    assert_in_order(text, [a, b, c, a])
