@@ -26,6 +26,7 @@ MARCUS = next(p for p in EXAMPLES if p.stem == "opioid-buprenorphine")
 BUNDLED = ["988", "741741", "1-800-662-4357", "911"]
 SECTIONS = {
     "crisis": "If you are in crisis",
+    "next": "Your next program",
     "week": "My week",
     "relapse": "Staying on track",
     "safety": "My safety plan",
@@ -270,9 +271,12 @@ def test_crisis_shows_the_persons_own_plan_first(run: Run, tmp_path: Path) -> No
     ]
     professionals = [
         "Alicia (counselor): (312) 555-0142",
-        "Jordan, therapist (Clinician): (312) 555-0155",
-        "Jordan, therapist (after hours): (312) 555-0156",
-        "Northbridge Behavioral Health on-call line (after hours): (312) 555-0150 ext. 9",
+        "Jordan, therapist (Clinician): (312) 555-0155, after hours (312) 555-0156",
+        "Northbridge Behavioral Health on-call line (After-hours clinician):"
+        " after hours (312) 555-0150 ext. 9",
+        # The emergency department with its address (issue #15).
+        "Marlowe Community Hospital Emergency Department (Emergency department):"
+        " (312) 555-0199, 4100 N Marlowe Ave, Chicago, IL 60613",
     ]
     for who in people + professionals:
         assert f"  - {who}" in lines

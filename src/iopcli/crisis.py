@@ -70,9 +70,9 @@ def _dicts(value: Any) -> list[dict[str, Any]]:
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
-def _same(name: str, phone: str | None) -> tuple[str, str]:
-    """Who a person is, for listing them once: the name, and the phone's digits."""
-    return " ".join(name.casefold().split()), "".join(c for c in phone or "" if c.isdigit())
+def _digits(phone: str | None) -> str:
+    """A phone number as dialled, to notice the same number written two ways."""
+    return "".join(c for c in phone or "" if c.isdigit())
 
 
 def card_from_body(body: dict[str, Any]) -> CrisisCard:
@@ -83,8 +83,8 @@ def card_from_body(body: dict[str, Any]) -> CrisisCard:
         Caller(_text(p.get("name")) or "", _text(p.get("phone")), _text(p.get("relationship")))
         for p in _dicts(safety.get("people_to_ask"))
     ]
-    # A contact who is also a person to ask (the same name and number) is listed once.
-    listed = {_same(c.name, c.phone) for c in people}
+    # A contact who is also a person to ask (the same number, however written) is listed once.
+    listed = {_digits(c.phone) for c in people if c.phone}
     people += [
         Caller(
             _text(c.get("name")) or "",
@@ -92,8 +92,7 @@ def card_from_body(body: dict[str, Any]) -> CrisisCard:
             _text(c.get("relationship")) or _text(c.get("role")),
         )
         for c in _dicts(body.get("contacts"))
-        if _text(c.get("phone"))
-        and _same(_text(c.get("name")) or "", _text(c.get("phone"))) not in listed
+        if _text(c.get("phone")) and _digits(_text(c.get("phone"))) not in listed
     ]
     professionals = []
     counselor = (body.get("program") or {}).get("counselor") or {}

@@ -119,16 +119,19 @@ def fill(template: str, **pieces: Piece) -> Text:
 
 
 def join(parts: Sequence[Text], sep: str = ", ") -> Text:
-    """The parts with ``sep`` between them; after a part that ends a sentence, a space
-    ("Free for graduates. Drop-in", not "Free for graduates.; Drop-in")."""
     out: list[Span] = []
     for i, part in enumerate(parts):
         if i:
-            last = out[-1] if out else ""
-            ended = isinstance(last, str) and last.rstrip().endswith((".", "!", "?"))
-            out.append(" " if ended and sep.strip() in (";", ",") else sep)
+            out.append(sep)
         out.extend(part)
     return tuple(out)
+
+
+def _with_notes(details: Text, notes: str | None) -> Text:
+    """The details, then the person's own notes on a line of their own."""
+    if not notes:
+        return details
+    return (*details, BREAK, *words(notes)) if details else words(notes)
 
 
 def phone(number: str, region: str) -> Link:
@@ -289,8 +292,7 @@ def _wallet_card(card: CrisisCard, region: str) -> WalletCard:
     if er is not None:
         emergency = caller_text(er, region)
     lines = tuple(
-        (Strong(line.name), ": ", *join([(p,) for p in _line_numbers(line, region)], " / "))
-        for line in card.lines
+        (Strong(line.name), ": ", *join(_line_numbers(line, region), " / ")) for line in card.lines
     )
     return WalletCard(
         name=card.name,
@@ -301,14 +303,16 @@ def _wallet_card(card: CrisisCard, region: str) -> WalletCard:
     )
 
 
-def _line_numbers(line: CrisisLine, region: str) -> list[Span]:
-    out: list[Span] = []
-    if line.call:
-        out.append(phone(line.call, region))
-    if line.text and line.text != line.call:
-        keyword = f"{line.text_keyword} " if line.text_keyword else ""
-        out.append(_("text {keyword}to {number}").format(keyword=keyword, number=line.text))
-    return out
+def _line_numbers(line: CrisisLine, region: str) -> list[Text]:
+    """The line's numbers in few words, as the crisis card says them (in Spanish: the Spanish
+    service's option and keyword)."""
+    return [
+        fill(
+            template,
+            **{k: phone(v, region) if kind == "phone" else v for k, (kind, v) in pieces.items()},
+        )
+        for template, pieces in line.brief()
+    ]
 
 
 # --- the week ----------------------------------------------------------------------------------
@@ -467,9 +471,7 @@ def meeting_where(meeting: Meeting, region: str) -> Text:
     if meeting.online_notes:
         parts.append(words(meeting.online_notes))
     parts += _listing_details(meeting, region)
-    if meeting.notes:
-        parts.append(words(meeting.notes))
-    return join(parts, "; ")
+    return _with_notes(join(parts, "; "), meeting.notes)
 
 
 def _listing_details(meeting: Meeting, region: str) -> list[Text]:
@@ -526,9 +528,7 @@ def appointment_where(item: Appointment, region: str) -> Text:
         parts.append((phone(item.phone, region),))
     if item.cost_note:
         parts.append(fill(_("cost: {cost}"), cost=item.cost_note))
-    if item.notes:
-        parts.append(words(item.notes))
-    return join(parts, "; ")
+    return _with_notes(join(parts, "; "), item.notes)
 
 
 def _week(plan: AftercarePlan) -> Section | None:
@@ -707,6 +707,10 @@ def _medications(plan: AftercarePlan) -> Section | None:
             if med.pharmacy_phone:
                 pharmacy += (" (", phone(med.pharmacy_phone, region), ")")
             details.append(fill(_("pharmacy: {pharmacy}"), pharmacy=pharmacy))
+        elif med.pharmacy_phone:
+            details.append(
+                fill(_("pharmacy: {pharmacy}"), pharmacy=phone(med.pharmacy_phone, region))
+            )
         # The refill the calendar starts with: one before discharge is already past.
         refill = first_refill(med, plan.program.discharge_date)
         if refill:

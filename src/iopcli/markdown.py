@@ -6,7 +6,7 @@ Every word in the document is literal, so all of it goes through the same escapi
 table. The only links emitted are ``tel:``, ``mailto:`` and ``http(s):``. A line break a
 person typed is a CommonMark hard break (a backslash at the end of the line); inside a table
 cell, where no line can break (without raw HTML, which pandoc drops on paper), the lines are
-kept apart with "; ". ``paper`` draws tables as lists, where every break is kept.
+kept apart with " / ". ``paper`` draws tables as lists, where every break is kept.
 """
 
 from __future__ import annotations
@@ -201,13 +201,8 @@ def _text(spans: Text, options: MarkdownOptions, indent: str = "") -> str:
 
 
 def _cell(spans: Text, options: MarkdownOptions) -> str:
-    """A table cell: one line, so the lines typed are kept apart with "; " (a space after a
-    full stop)."""
-    out = ""
-    for segment in _segments(spans, options):
-        if segment:
-            out += (" " if out.endswith((".", "!", "?")) else "; ") + segment if out else segment
-    return out
+    """A table cell: one line, so the lines typed are kept apart with " / "."""
+    return " / ".join(s for s in _segments(spans, options) if s)
 
 
 def _line(words: str, options: MarkdownOptions) -> str:

@@ -1,7 +1,8 @@
 """Plain text from the handout's Markdown, for ``--plain``, NO_COLOR and screen readers.
 
 It only has to read the Markdown that :mod:`iopcli.markdown` writes, where every character a
-person typed is backslash-escaped; so unescaped markup is ours and can be taken out safely.
+person typed is backslash-escaped; so unescaped markup is ours and can be taken out safely
+(a backslash at the end of a line is a line break the person typed: the next line follows).
 """
 
 from __future__ import annotations
@@ -14,6 +15,10 @@ _ESCAPE = re.compile(r"\\(.)")
 
 
 def _inline(line: str) -> str:
+    # A hard break (a line typed by the person) ends in one backslash that escapes nothing.
+    trailing = len(line) - len(line.rstrip("\\"))
+    if trailing % 2:
+        line = line[:-1]
     line = _LINK.sub(lambda m: m.group(1), line)
     line = _BOLD.sub("", line)
     return _ESCAPE.sub(r"\1", line)
