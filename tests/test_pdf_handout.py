@@ -383,3 +383,17 @@ def test_typed_text_comes_back_out_of_the_pdf(a: str, b: str, c: str) -> None:
     )
     text = squeeze("".join(page_texts(document_to_pdf(document))))
     assert_in_order(text, [a, b, c, a])
+
+
+def test_fpdf_is_loaded_only_to_write_a_pdf() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, iopcli.export, iopcli.batch, iopcli.html_handout, iopcli.cli.plans;"
+        " print(sorted(m for m in sys.modules if m.split('.')[0] in ('fpdf', 'fontTools')))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "[]"
