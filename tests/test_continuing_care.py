@@ -506,3 +506,9 @@ def test_fhir_next_program_organization_and_intake_appointment() -> None:
     bundle = plan_to_bundle(not_booked, clinician=True)
     assert not [e for e in bundle["entry"] if "Intake" in str(e["resource"].get("description"))]
     assert read_bundle(bundle, "b.json") == not_booked
+
+
+def test_next_completes_program_ids(tmp_path: Path, directory: Path) -> None:
+    from test_completion import values
+
+    assert values(tmp_path, "iopcli edit lee program --next CHI") == ["CHI001", "CHI002"]

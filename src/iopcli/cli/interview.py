@@ -119,6 +119,7 @@ def edit(
             help="With program: the next program (continuing care) from the programs"
             " directory, by its id (iopcli programs search); no questions asked.",
             show_default=False,
+            autocompletion=complete.program,
         ),
     ] = None,
     plain: PlainOption = False,
