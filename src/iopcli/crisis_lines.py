@@ -93,6 +93,30 @@ class CrisisLine:
             out.append((N_("no Spanish service on record: you may be answered in English"), {}))
         return [(_(template), pieces) for template, pieces in out]
 
+    def brief(self) -> list[tuple[str, dict[str, tuple[Piece, str]]]]:
+        """The numbers alone, for the wallet card, as :meth:`steps` gives them: '988',
+        'text HOME to 741741'; in Spanish '988, press 2' and 'text AYUDA to 988'."""
+        spanish = self.spanish if current() == "es" else None
+        out: list[tuple[str, dict[str, tuple[Piece, str]]]] = []
+        if self.call and spanish is not None and spanish.call_option:
+            pieces: dict[str, tuple[Piece, str]] = {
+                "number": ("phone", self.call),
+                "option": ("words", spanish.call_option),
+            }
+            out.append((_("{number}, press {option}"), pieces))
+        elif self.call:
+            out.append(("{number}", {"number": ("phone", self.call)}))
+        keyword = (spanish.text_keyword if spanish else None) or self.text_keyword
+        if self.text and (self.text != self.call or (spanish and spanish.text_keyword)):
+            if keyword:
+                pieces = {"keyword": ("words", keyword), "number": ("words", self.text)}
+                out.append((_("text {keyword} to {number}"), pieces))
+            else:
+                out.append((_("text {number}"), {"number": ("words", self.text)}))
+        if spanish is not None and spanish.whatsapp:
+            out.append((_("WhatsApp {number}"), {"number": ("words", spanish.whatsapp)}))
+        return out
+
     def actions(
         self, number: Callable[[str], str] = str, words: Callable[[str], str] = str
     ) -> list[str]:
