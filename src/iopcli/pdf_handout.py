@@ -454,19 +454,21 @@ class _Writer:
         pdf.line(x0 + CARD_W, y0, x0 + CARD_W, y0 + CARD_H)
         pdf.set_dash_pattern()
         size = 8.0
-        front: list[tuple[Text, bool]] = [((_("If you are in crisis"),), True)]
+        # (text, bold, bulleted): a bulleted line wraps under its text, not under the bullet.
+        front: list[tuple[Text, bool, bool]] = [((_("If you are in crisis"),), True, False)]
         if card.name:
-            front.append(((card.name,), True))
+            front.append(((card.name,), True, False))
         if card.warning_signs:
-            front.append(((_("My warning signs:"),), True))
-            front += [(("• " + sign,), False) for sign in card.warning_signs]
+            front.append(((_("My warning signs:"),), True, False))
+            front += [((sign,), False, True) for sign in card.warning_signs]
         if card.people:
-            front.append(((_("Call:"),), True))
-            front += [(("• ", *person), False) for person in card.people]
-        back: list[tuple[Text, bool]] = [((_("Crisis lines"),), True)]
-        back += [(("• ", *line), False) for line in card.lines]
+            front.append(((_("Call:"),), True, False))
+            front += [(person, False, True) for person in card.people]
+        back: list[tuple[Text, bool, bool]] = [((_("Crisis lines"),), True, False)]
+        back += [(line, False, True) for line in card.lines]
         if card.emergency:
-            back.append((card.emergency, False))
+            back.append((card.emergency, False, False))
+        bullet = size * PT * 1.4
         for face, lines in ((0, front), (1, back)):
             x = x0 + face * CARD_W
             with pdf.rect_clip(x + 0.3, y0 + 0.3, CARD_W - 0.6, CARD_H - 0.6):
@@ -474,9 +476,14 @@ class _Writer:
                 pdf.set_right_margin(pdf.w - (x + CARD_W - 3))
                 pdf.set_auto_page_break(False)
                 pdf.set_xy(x + 3, y0 + 2.5)
-                for text, bold in lines:
+                for text, bold, bulleted in lines:
                     pdf.set_x(x + 3)
+                    if bulleted:
+                        self.font(size)
+                        pdf.cell(bullet, size * PT * 1.45, "•")
+                        pdf.set_left_margin(x + 3 + bullet)
                     self.run(text, bold=bold, size=size)
+                    pdf.set_left_margin(x + 3)
                     pdf.ln(size * PT * 1.3)
                 pdf.set_margins(18, 16, 18)
                 pdf.set_auto_page_break(True, margin=BOTTOM)
