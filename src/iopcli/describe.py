@@ -77,7 +77,11 @@ def describe(
         )
         phone = item.intake_phone or item.phone
         location = item.address if show_address else None
-        details = [] if discreet or not item.website else [f"{_('Website')}: {item.website}"]
+        details = (
+            []
+            if discreet or not item.website
+            else [_("Website: {value}").format(value=item.website)]
+        )
         return Described(title, location, None, phone, tuple(details))
     if isinstance(item, Medication):
         title = (
