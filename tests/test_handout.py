@@ -379,3 +379,31 @@ def test_any_plan_builds_and_renders_with_every_word_literal(plan: AftercarePlan
         for line in shown(value):
             assert line in text, line
             assert line in page, line  # and in the Markdown read back, literally
+
+
+# --- one list of section names -------------------------------------------------------------
+
+
+def test_show_and_edit_take_the_same_section_names(run: Run) -> None:
+    from iopcli.sections import SECTION_NAMES, edited_section, shown_part
+
+    for name, (part, section) in SECTION_NAMES.items():
+        assert part is None or part == "title" or part in HANDOUT_SECTIONS
+        shown = run("show", str(DANA), "--section", name)
+        edit = run("edit", "no-such-plan", name)
+        if part is None:
+            assert shown.returncode == 2
+            assert "never shown" in shown.stderr
+        else:
+            assert shown.returncode == 0, shown.stderr
+            assert shown.stdout == run("show", str(DANA), "--section", part).stdout or (
+                part == "title"
+            )
+            assert shown_part(name) == part
+        # edit knows every name: a plan that is not there is the only complaint
+        assert "is not one of" not in edit.stderr
+        if section is None:
+            assert edit.returncode == 2
+            assert "meetings or appointments" in edit.stderr
+        else:
+            assert edited_section(name) == section

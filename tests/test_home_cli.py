@@ -19,6 +19,7 @@ import pytest
 
 from conftest import EXAMPLES, Ran, Run, command, invoke, rich_environment
 from iopcli.planfile import read_plan
+from iopcli.sections import SECTION_NAMES
 from iopcli.store import open_store
 
 DANA = next(p for p in EXAMPLES if p.stem == "alcohol-depression")
@@ -432,7 +433,7 @@ def test_show_unknown_section_is_a_usage_error(run: Run) -> None:
         result = run("show", str(DANA), "--section", bad)
         assert result.returncode == 2, bad
         assert result.stdout == ""
-        assert ", ".join(SECTIONS) in result.stderr
+        assert ", ".join(SECTION_NAMES) in result.stderr
         no_traceback(result)
 
 

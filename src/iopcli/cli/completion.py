@@ -193,16 +193,20 @@ def folders(incomplete: str) -> Candidates:
 
 @_by_name
 def show_sections(incomplete: str) -> Candidates:
-    """``show --section``: the parts of the handout."""
-    from iopcli.cli.home import SECTIONS
+    """``show --section``: the parts of the handout, by the names ``edit`` takes too."""
+    from iopcli.sections import HANDOUT_SECTIONS, SECTION_NAMES
 
-    return [(key, title) for key, title in SECTIONS.items()]
+    return [
+        (name, HANDOUT_SECTIONS.get(part or "", "")) for name, (part, _) in SECTION_NAMES.items()
+    ]
 
 
 @_by_name
 def edit_sections(incomplete: str) -> Candidates:
-    """``edit PLAN SECTION``: the interview's sections."""
-    return [(key, "") for key in EDIT_SECTIONS]
+    """``edit PLAN SECTION``: the section names (the same list as ``show --section``)."""
+    from iopcli.sections import SECTION_NAMES
+
+    return [(name, "") for name, (_, section) in SECTION_NAMES.items() if section is not None]
 
 
 @_by_name

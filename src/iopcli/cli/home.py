@@ -17,7 +17,7 @@ from iopcli.cli.common import (
     reports_errors,
 )
 from iopcli.cli.render import console, print_agenda, print_json
-from iopcli.sections import HANDOUT_SECTIONS
+from iopcli.sections import SECTION_NAMES
 
 if TYPE_CHECKING:
     from iopcli.sources import PlanSource
@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 app = typer.Typer()
 PANEL = "At home"
 
-SECTIONS = HANDOUT_SECTIONS
+#: The names show --section takes: the same list as edit PLAN SECTION (iopcli.sections).
+SECTIONS = SECTION_NAMES
 
 
 def _plain(flag: bool) -> bool:
@@ -70,10 +71,15 @@ def show(
     """The whole plan for reading in a terminal, crisis first."""
     from iopcli.errors import UsageError
     from iopcli.i18n import _, language
+    from iopcli.sections import HANDOUT_SECTIONS, SectionNameError, shown_part
     from iopcli.sources import PlanSource
 
-    if section is not None and section not in SECTIONS:
-        raise UsageError(f"--section: {section!r} is not one of {', '.join(SECTIONS)}")
+    part = None
+    if section is not None:
+        try:
+            part = shown_part(section)
+        except SectionNameError as exc:
+            raise UsageError(f"--section: {exc}") from None
     with PlanSource(home()) as sources:
         shown = _views(sources, plan, asked_language(lang))
     plain_text = _plain(plain)
@@ -81,12 +87,12 @@ def show(
     with language(shown.lang):
         # Tables only where they fit; lists read better on narrow screens and screen readers.
         parts = shown.handout(paper=screen is None or screen.width < 120)
-        if section is None:
-            handout = "\n".join(part for part in parts.values() if part)
+        if part is None:
+            handout = "\n".join(text for text in parts.values() if text)
         else:
-            title = _(SECTIONS[section])
+            title = _(HANDOUT_SECTIONS.get(part, ""))
             nothing = _("Nothing in this part of the plan yet.")
-            handout = parts[section] or f"## {title}\n\n{nothing}\n"
+            handout = parts.get(part) or f"## {title}\n\n{nothing}\n"
     if screen is None:
         from iopcli.plain import markdown_to_plain
 

@@ -127,11 +127,14 @@ def edit(
     """Change a stored plan with the same questions, current answers as defaults."""
     from iopcli import drafts
     from iopcli.errors import UsageError
-    from iopcli.interview import SECTION_KEYS
+    from iopcli.sections import SectionNameError, edited_section
     from iopcli.store import open_store
 
-    if section is not None and section not in SECTION_KEYS:
-        raise UsageError(f"section {section!r} is not one of {', '.join(SECTION_KEYS)}")
+    if section is not None:  # the names show --section takes (iopcli.sections), one list
+        try:
+            section = edited_section(section)
+        except SectionNameError as exc:
+            raise UsageError(f"section {exc}") from None
     if add:
         if section not in ("meetings", "resources"):
             raise UsageError("--add goes with the meetings or resources section")
