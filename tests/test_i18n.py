@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 from babel.messages.catalog import Catalog
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import EXAMPLES, Run
 from iopcli import catalogs
@@ -128,6 +130,16 @@ def test_times(lang: str, moment: dt.time, expected: str) -> None:
     assert shown.replace("\u00a0", " ") == expected
     assert ("\u00a0" in shown) == (lang == "es")
     assert "\u202f" not in shown  # CLDR's narrow no-break space is missing from many fonts
+
+
+@given(st.times())
+def test_every_minute_of_the_day_reads_on_a_12_hour_clock_in_spanish(moment: dt.time) -> None:
+    with language("es"):
+        shown = format_time(moment)
+    found = re.fullmatch(r"(1[0-2]|[1-9]):([0-5]\d)\u00a0([ap])\.\u00a0m\.", shown)
+    assert found, shown
+    hour, minute, half = int(found[1]), int(found[2]), found[3]
+    assert (hour % 12 + (12 if half == "p" else 0), minute) == (moment.hour, moment.minute)
 
 
 def test_days_months_numbers() -> None:
