@@ -217,6 +217,23 @@ def test_the_intake_is_in_the_agenda_and_the_stored_agenda(run: Run, tmp_path: P
     assert "10:00 am: Intake appointment: Lakeview Counseling Center." in shown.stdout
 
 
+def test_the_store_the_diff_the_schema_and_the_crisis_fast_path_take_it(
+    run: Run, process: Any, tmp_path: Path
+) -> None:
+    path = write(tmp_path, plan_data(**LAKEVIEW, intake={"date": "2027-03-10", "time": "10am"}))
+    assert run("import", str(path)).returncode == 0
+    path.write_text(path.read_text("utf-8").replace("10am", "11:30am"), "utf-8")
+    assert run("import", str(path)).returncode == 0
+    diff = run("diff", PLAN_ID)
+    assert "~ next_program.intake.time: 10:00 -> 11:30" in diff.stdout
+    schema = json.loads(run("schema").stdout)
+    assert "next_program" in schema["properties"]
+    assert "intake" in schema["$defs"]["NextProgram"]["properties"]
+    card = process("crisis", PLAN_ID)  # the console script's fast path: the stored body
+    assert card.returncode == 0, card.stderr
+    assert "988" in card.stdout
+
+
 # --- validate --strict ------------------------------------------------------------------------
 
 
