@@ -441,3 +441,15 @@ def test_batch_export_with_lang_in_worker_processes(run: Run, tmp_path: Path) ->
     texts = {p.name.split("-")[0]: p.read_text(encoding="utf-8") for p in spanish_out.glob("*.md")}
     assert "## My safety plan" in texts["dana"]  # without --lang: each plan its own language
     assert "## " + catalog_es("My safety plan") in texts["lucia"]
+
+
+def test_published_events_are_the_exported_ones_in_the_plan_s_language() -> None:
+    from iopcli.ics import IcsOptions
+    from iopcli.planfile import read_plan
+    from iopcli.publish import calendar_objects
+
+    titles = {
+        event.title for event in calendar_objects(read_plan(str(SPANISH)), IcsOptions()).values()
+    }
+    assert catalog_es("Refill: {medication}").format(medication="Naltrexona") in titles
+    assert catalog_es("Aftercare plan review") in titles

@@ -157,10 +157,13 @@ class CalendarObject:
 
 
 def calendar_objects(plan: AftercarePlan, options: IcsOptions) -> dict[str, CalendarObject]:
-    """The plan's events by UID, exactly as ``iopcli export`` writes them."""
+    """The plan's events by UID, exactly as ``iopcli export`` writes them (in the plan's own
+    language: the fixed titles of a Spanish plan in Spanish)."""
+    from iopcli.i18n import language, plan_language
     from iopcli.ics import plan_to_ics
 
-    text = plan_to_ics(plan, options).decode("utf-8")
+    with language(plan_language(plan.person.language)):
+        text = plan_to_ics(plan, options).decode("utf-8")
     lines = text.split("\r\n")
     first = next((n for n, line in enumerate(lines) if n and line.startswith("BEGIN:")), 0)
     head = [x for x in lines[1:first] if x.split(":", 1)[0] in ("PRODID", "VERSION", "CALSCALE")]
