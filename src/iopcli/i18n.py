@@ -9,13 +9,14 @@ they are used: ``_(HANDOUT_SECTIONS[key])``.
 
 The language is set at the edge, around the work for one plan: ``with language("es"): ...``.
 :func:`plan_language` picks the default from a plan's ``person.language`` (Spanish for ``es``,
-``es-MX``, ``es-US``...; English otherwise); ``--lang`` overrides it.
+``es-MX``, ``es-US``...; English otherwise); ``--lang`` overrides it (:func:`asked_for` carries
+it to where a plan's language is decided). The interview and error messages stay English.
 
 Dates, weekdays, months, times and numbers a person reads are formatted here, in the current
 language, and nowhere else: call :func:`format_date` ("Tuesday, December 15, 2026"),
 :func:`format_day` ("Tuesday, December 15"), :func:`format_short_date` ("Dec 15"),
-:func:`format_time` ("7:00 pm"),
-:func:`day_name` ("Tuesday"), :func:`month_name` and :func:`format_number`. English keeps the
+:func:`format_time` ("7:00 pm"), :func:`day_name` ("Tuesday"), :func:`month_name`,
+:func:`format_number` and :func:`format_decimal` (durations). English keeps the
 handout's own wording exactly as it always was, without Babel; every other language is
 formatted by Babel from the Unicode CLDR data ("martes, 15 de diciembre de 2026",
 "7:00 p. m."), never from tables of our own. Babel is imported only when the language is not
