@@ -529,3 +529,10 @@ def test_next_completes_program_ids(tmp_path: Path, directory: Path) -> None:
     from test_completion import values
 
     assert values(tmp_path, "iopcli edit lee program --next CHI") == ["CHI001", "CHI002"]
+
+
+def test_an_intake_before_discharge_is_named() -> None:
+    assert messages(booked("2027-03-04")) == {
+        "next_program.intake.date": "the intake at Lakeview Counseling Center on 2027-03-04 is"
+        " before discharge"
+    }
