@@ -121,7 +121,7 @@ def agenda(
 
     from iopcli.dates import LATEST, check_date
     from iopcli.errors import UsageError
-    from iopcli.i18n import _, format_day, language
+    from iopcli.i18n import format_day, language, ngettext
     from iopcli.sources import PlanSource
 
     with PlanSource(home()) as sources:
@@ -158,7 +158,12 @@ def agenda(
         )
     elif not rows:
         with language(shown.lang):
-            nothing = _("Nothing planned in the {days} days from {day}.")
+            # English says it one way for any number of days (as it always has).
+            nothing = ngettext(
+                "Nothing planned in the {days} days from {day}.",
+                "Nothing planned in the {days} days from {day}.",
+                days,
+            )
             print(nothing.format(days=days, day=format_day(first)))
     else:
         with language(shown.lang):
