@@ -80,14 +80,17 @@ def _compute(plan: AftercarePlan, today: dt.date, lang: str) -> str:
 
 def agenda_rows(plan: AftercarePlan, first: dt.date, days: int) -> list[dict[str, Any]]:
     """The agenda's rows for ``days`` days from ``first``: ``entry`` as ``agenda --json``
-    shows it, and ``when``, its time as the agenda prints it (None for all-day entries)."""
+    shows it, ``when``, its time as the agenda prints it (None for all-day entries), and
+    ``day``, the heading of its day: both in the current language, so that reading kept rows
+    needs no locale library."""
     from iopcli.agenda import agenda
-    from iopcli.i18n import format_time
+    from iopcli.i18n import format_day, format_time
 
     return [
         {
             "entry": e.as_json(),
             "when": format_time(e.start.time()) if isinstance(e.start, dt.datetime) else None,
+            "day": format_day(e.day),
         }
         for e in agenda(plan, first, days)
     ]

@@ -91,14 +91,16 @@ def print_agenda(rows: Sequence[dict[str, Any]], plain: bool) -> None:
     from iopcli.i18n import _, format_day
 
     days: dict[dt.date, list[tuple[str, str, str]]] = {}
+    headings: dict[dt.date, str] = {}
     for row in rows:
         entry = row["entry"]
         where = "; ".join(x for x in (entry["where"], entry["link"], entry["phone"]) if x)
         day = dt.date.fromisoformat(entry["start"][:10])
         days.setdefault(day, []).append((row["when"] or _("all day"), entry["title"], where))
+        headings.setdefault(day, row.get("day") or format_day(day))  # kept views carry it
     if plain:
         for number, (day, lines) in enumerate(days.items()):
-            print(("\n" if number else "") + format_day(day))
+            print(("\n" if number else "") + headings[day])
             for when, title, details in lines:
                 print(f"  {when}: {title}" + (f". {details}" if details else ""))
         return
@@ -109,7 +111,7 @@ def print_agenda(rows: Sequence[dict[str, Any]], plain: bool) -> None:
     for number, (day, lines) in enumerate(days.items()):
         if number:
             out.print()
-        out.print(Text(format_day(day), style="bold"))
+        out.print(Text(headings[day], style="bold"))
         grid = Table.grid(padding=(0, 2), pad_edge=True)
         grid.add_column(justify="right", no_wrap=True, min_width=8)
         grid.add_column(overflow="fold")
