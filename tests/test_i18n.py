@@ -9,6 +9,8 @@ import html
 import importlib.util
 import json
 import re
+import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -455,3 +457,22 @@ def test_published_events_are_the_exported_ones_in_the_plan_s_language() -> None
     refill = catalog_es("Refill: {medication}").format(medication="Naltrexona")
     assert any(title.startswith(refill + ",") for title in titles)
     assert any(title.startswith(catalog_es("Aftercare plan review") + ",") for title in titles)
+
+
+def test_a_stored_spanish_plan_reads_at_home_without_babel_or_pydantic(
+    run: Run, process: Callable[..., subprocess.CompletedProcess[str]]
+) -> None:
+    """Views are kept in the plan's language (days and times already formatted), so agenda and
+    show of a Spanish plan start as fast as an English one; the crisis card needs no Babel."""
+    assert run("import", str(SPANISH)).returncode == 0
+    assert run("agenda", "--days", "2").returncode == 0  # makes the views
+    for args in (["agenda", "--days", "3", "--from", "2027-03-09"], ["show"], ["crisis"]):
+        result = process(*args, "--plain", PYTHONPROFILEIMPORTTIME="1")
+        assert result.returncode == 0, result.stderr[-800:]
+        assert "martes" in result.stdout or "crisis" in result.stdout
+        names = {
+            line.rsplit("|", 1)[1].strip().split(".")[0]
+            for line in result.stderr.splitlines()
+            if line.startswith("import time:") and "|" in line
+        }
+        assert not names & {"babel", "pydantic"}, args
