@@ -365,6 +365,6 @@ def test_the_crisis_card_prints_no_control_character_from_a_stored_plan(
     assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f]", shown), repr(shown)
     assert "If you are in crisis, Dana?]0;owned?" in shown
     assert "?[8mhidden?[0m" in shown
-    assert "two lines" in shown
+    assert "two\n    lines" in shown  # a line break typed is kept, indented under its item
     assert "?31m(312) 555-0123" in shown
     assert all(number in shown for number in CRISIS_LINES)
