@@ -259,6 +259,8 @@ def test_the_crisis_card_and_the_handout_list_the_same_people_numbers_and_lines(
 ) -> None:
     for path in EXAMPLES:
         plan = read_plan(str(path))
+        if plan.person.language != "en":
+            continue  # the headings read here are the English ones
         result = run("crisis", str(path), "--plain")
         assert result.returncode == 0, result.stderr
         card = _card_items(result.stdout)
