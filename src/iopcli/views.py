@@ -58,20 +58,22 @@ def compute(plan: AftercarePlan, today: dt.date | None = None) -> str:
 
 
 def _compute(plan: AftercarePlan, today: dt.date, lang: str) -> str:
-    from iopcli.markdown import MarkdownOptions, handout_sections
+    from iopcli.handout import build
+    from iopcli.markdown import MarkdownOptions, render_parts
 
     first = min(today, plan.program.discharge_date) - dt.timedelta(days=DAYS_BEFORE)
     last = max(today, plan.program.discharge_date) + dt.timedelta(days=DAYS_AFTER)
     first, last = max(first, dt.date(1900, 1, 1)), min(last, dt.date(2200, 12, 31))
     rows = agenda_rows(plan, first, (last - first).days + 1)
+    document = build(plan)
     views = {
         "code": code_key(),
         "plan": plan.id,
         "timezone": plan.timezone,
         "lang": lang,
         "agenda": {"first": first.isoformat(), "last": last.isoformat(), "rows": rows},
-        "handout": {
-            style: handout_sections(plan, MarkdownOptions(paper=paper, links=False))
+        "handout": {  # the handout built once, drawn both ways
+            style: render_parts(document, MarkdownOptions(paper=paper, links=False))
             for style, paper in (("lists", True), ("tables", False))
         },
     }
