@@ -409,3 +409,20 @@ def test_show_and_edit_take_the_same_section_names(run: Run) -> None:
             assert "meetings or appointments" in edit.stderr
         else:
             assert edited_section(name) == section
+
+
+def test_every_free_text_field_reaches_the_handout() -> None:
+    """Nothing typed is dropped: each free-text field of each example, set to a word of its
+    own, is in the handout (the pronouns aside: the handout speaks to the person as "you"; the
+    clinician's part only with --clinician)."""
+    from test_markdown import example, sentinels
+
+    for path in EXAMPLES:
+        plan, words = sentinels(example(path))
+        out = plan_to_markdown(plan, MarkdownOptions(clinician=True))
+        assert [p for p, word in words.items() if word not in out] == ["person.pronouns"]
+        plain = plan_to_markdown(plan)
+        assert not [w for p, w in words.items() if w in plain and p.startswith("clinician.")]
+        assert all(
+            w in plain for p, w in words.items() if not p.startswith(("clinician.", "person.pro"))
+        )
