@@ -224,6 +224,12 @@ def test_wallet_card_has_warning_signs_two_people_the_lines_and_the_emergency_de
     plain = build(minimal(safety_plan={"professionals": pros[:1]})).card
     assert plain is not None
     assert plain.emergency is None
+    # the two people are two who can be called
+    people = [{"name": "No phone"}, {"name": "Sam", "phone": "312-555-0101"}]
+    people += [{"name": "Lee", "phone": "312-555-0102"}, {"name": "Kai", "phone": "312-555-0103"}]
+    card = build(minimal(safety_plan={"people_to_ask": people})).card
+    assert card is not None
+    assert [spans_text(p).split(":")[0] for p in card.people] == ["Sam", "Lee"]
 
 
 def test_fill_puts_spans_into_a_whole_sentence() -> None:

@@ -297,7 +297,8 @@ def _wallet_card(card: CrisisCard, region: str) -> WalletCard:
     return WalletCard(
         name=card.name,
         warning_signs=tuple(" ".join(w.split()) for w in card.warning_signs[:3]),
-        people=tuple(caller_text(p, region) for p in card.people[:2]),
+        # two people who can be called: the first with a phone
+        people=tuple(caller_text(p, region) for p in [p for p in card.people if p.phone][:2]),
         lines=lines,
         emergency=emergency,
     )
