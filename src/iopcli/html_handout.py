@@ -142,7 +142,8 @@ _CSS = """
 :root { color-scheme: light; }
 html { font-size: %(base)s; }
 body { margin: 0 auto; max-width: 46em; padding: 1em; color: #1a1a1a; background: #fff;
-  font-family: "DejaVu Sans", Verdana, "Segoe UI", Arial, sans-serif; line-height: 1.45; }
+  font-family: "DejaVu Sans", Verdana, "Segoe UI", Arial, sans-serif; line-height: 1.45;
+  overflow-wrap: break-word; }
 h1 { font-size: 1.6em; color: #0b3d6e; margin: 0 0 .4em; }
 h2 { font-size: 1.3em; color: #0b3d6e; border-bottom: 2px solid #0b3d6e; margin: 1.4em 0 .5em; }
 h3 { font-size: 1.1em; margin: 1.1em 0 .4em; }
@@ -152,7 +153,10 @@ p { margin: .5em 0; }
 p.lead { font-weight: bold; margin-bottom: .2em; break-after: avoid; page-break-after: avoid; }
 ul, ol { margin: .3em 0 .8em; padding-left: 1.5em; }
 li { margin: .2em 0; }
-a { color: #0645ad; text-decoration: underline; overflow-wrap: anywhere; }
+a { color: #0645ad; text-decoration: underline; }
+/* A long address may break anywhere: nothing may be wider than the paper, or a browser
+   shrinks the whole page to fit it (large print would print small). */
+a, .target { overflow-wrap: anywhere; }
 .target { display: none; }
 section.crisis { border-left: .35em solid #8b1a1a; padding-left: .8em; }
 .scroll { overflow-x: auto; }
