@@ -54,6 +54,8 @@ def check_structure(page: str, document: Document) -> ET.Element:
     assert head is not None
     metas = {m.get("name"): m.get("content") for m in head.iter(f"{NS}meta")}
     assert "width=device-width" in (metas.get("viewport") or "")
+    policy = {m.get("http-equiv"): m.get("content") for m in head.iter(f"{NS}meta")}
+    assert (policy.get("Content-Security-Policy") or "").startswith("default-src 'none';")
     # Headings in order: one h1 first, and never a level skipped on the way down.
     levels = [int(tag(e)[1]) for e in root.iter() if re.fullmatch(r"h[1-6]", tag(e))]
     assert levels[0] == 1

@@ -43,6 +43,7 @@ _NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\
 _SCHEMES = ("http:", "https:", "tel:", "mailto:")
 
 KIND_NAMES = {"meeting": N_("Meeting"), "appointment": N_("Appointment")}
+CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 CUT_HERE = N_("Cut along the dashed line, fold in the middle, and keep it in your wallet.")
 
 
@@ -220,6 +221,8 @@ def document_to_html(document: Document, *, large_print: bool = False) -> str:
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         '<meta name="referrer" content="no-referrer">',
+        # Belt and braces: even a browser that found something to fetch or run may not.
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
         f"<title>{text(document.title)}</title>",
         f"<style>{css}</style>",
         "</head>",
