@@ -266,3 +266,15 @@ def test_every_text_colour_on_every_background_meets_wcag_aa() -> None:
         for background in backgrounds:
             light, dark = sorted((_luminance(text), _luminance(background)), reverse=True)
             assert (light + 0.05) / (dark + 0.05) >= 4.5, (text, background)
+
+
+def test_the_week_s_days_are_named_in_the_current_language() -> None:
+    from iopcli.i18n import language
+
+    def days(page: str) -> list[str]:
+        return [words(e) for e in parse(page).iter(f"{NS}div") if e.get("class") == "day"]
+
+    assert days(document_to_html(sample_document()))[:2] == ["Monday", "Tuesday"]
+    with language("es"):
+        spanish = document_to_html(sample_document(lang="es"))
+    assert days(spanish)[:2] == ["Lunes", "Martes"]

@@ -35,7 +35,7 @@ from iopcli.document import (
     Week,
     WeekEntry,
 )
-from iopcli.i18n import N_, _, format_time
+from iopcli.i18n import N_, _, day_name, format_time
 
 # What HTML5 forbids as text (C0/C1 controls but tab and newline, noncharacters): a plan
 # refuses them, feeds strip them; this is the last line of defence for a valid file.
@@ -131,6 +131,18 @@ def week_lanes(week: Week) -> tuple[list[list[Placed]], list[int], int, int]:
     first = min((p.start // 60 for p in placed), default=9)
     last = max(((p.end + 59) // 60 for p in placed), default=17)
     return days, lanes, first, max(last, first + 1)
+
+
+_ENGLISH_DAYS = Week(()).days
+
+
+def day_label(week: Week, day: int) -> str:
+    """The column heading of a day: the document's own name for it, unless that is the
+    English default, which the current language names instead ("Lunes" in Spanish)."""
+    if week.days != _ENGLISH_DAYS and day < len(week.days):
+        return week.days[day]
+    name = day_name(day)
+    return name[:1].upper() + name[1:]
 
 
 def entry_time(entry: WeekEntry) -> str:
@@ -332,7 +344,7 @@ def _week(week: Week) -> list[str]:
         f' grid-template-rows: auto repeat({rows}, minmax(.42em, auto));">',
     ]
     for day in range(7):
-        name = week.days[day] if day < len(week.days) else str(day)
+        name = day_label(week, day)
         out.append(
             f'<div class="day" style="grid-column: {starts[day]} / span {lanes[day]};'
             f' grid-row: 1;">{text(name)}</div>'

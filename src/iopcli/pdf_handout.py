@@ -38,7 +38,14 @@ from iopcli.document import (
     WalletCard,
     Week,
 )
-from iopcli.html_handout import CUT_HERE, entry_time, printed_target, safe_url, week_lanes
+from iopcli.html_handout import (
+    CUT_HERE,
+    day_label,
+    entry_time,
+    printed_target,
+    safe_url,
+    week_lanes,
+)
 from iopcli.i18n import _, format_time
 
 if TYPE_CHECKING:
@@ -382,7 +389,7 @@ class _Writer:
         self.font(small, True)
         for day in range(7):
             x = left + scale_w + day * day_w
-            name = week.days[day] if day < len(week.days) else str(day)
+            name = day_label(week, day)
             pdf.set_xy(x, top)
             pdf.cell(day_w, head_h, self.clean(name), align="C")
             pdf.line(x, top, x, bottom)
