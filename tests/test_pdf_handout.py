@@ -40,7 +40,7 @@ from iopcli.export import export_options
 from iopcli.handout import build
 from iopcli.html_handout import printed_target
 from iopcli.model import AftercarePlan
-from iopcli.pdf_handout import CARD_H, CARD_W, PT, document_to_pdf, page_count
+from iopcli.pdf_handout import CARD_H, CARD_W, PT, document_to_pdf, page_count, uri
 from iopcli.planfile import read_plan
 
 
@@ -183,6 +183,10 @@ def test_links_are_annotations_with_their_target_printed(sample_pdf: bytes) -> N
     }
     assert {"tel:+13125550123", "tel:988", "https://988lifeline.org/chat/"} <= targets
     assert not any("javascript" in t for t in targets)
+    assert all(t.isascii() and " " not in t for t in targets)
+    assert uri("https://example.org/ñandú?q=a b&r=%28x%29") == (
+        "https://example.org/%C3%B1and%C3%BA?q=a%20b&r=%28x%29"
+    )
     text = squeeze("".join(page_texts(data)))
     assert squeeze("chat online (988lifeline.org/chat)") in text
     # The hostile note and Spanish punctuation come out as typed.

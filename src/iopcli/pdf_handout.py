@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from iopcli.document import (
     Block,
@@ -180,7 +181,7 @@ class _Writer:
                 runs.append(("\n", bold, ""))
             elif isinstance(span, Link):
                 url = safe_url(span.url)
-                add(self.clean(span.label), bold, url or "")
+                add(self.clean(span.label), bold, uri(url) if url else "")
                 target = printed_target(span) if url else None
                 if target:
                     add(f" ({self.clean(target)})", bold)
@@ -308,7 +309,7 @@ class _Writer:
                 row = drawn.row()
                 for cell in cells:
                     link = next((safe_url(s.url) for s in cell if isinstance(s, Link)), None)
-                    row.cell(self.clean(_cell_text(cell)), link=link or "")
+                    row.cell(self.clean(_cell_text(cell)), link=uri(link) if link else "")
         pdf.ln(self.line * 0.6)
 
     def column_widths(self, table: Table, size: float) -> tuple[float, ...]:
@@ -495,6 +496,12 @@ class _Writer:
                 pdf.set_margins(18, 16, 18)
                 pdf.set_auto_page_break(True, margin=BOTTOM)
         pdf.set_xy(x0, y0 + CARD_H + 2)
+
+
+def uri(url: str) -> str:
+    """A link target as a PDF URI action wants it: 7-bit ASCII (RFC 3986), anything else
+    percent-encoded as UTF-8; what is already encoded is left alone."""
+    return quote(url, safe=":/?#[]@!$&'()*+,;=%~-._")
 
 
 def _cell_text(cell: Text) -> str:
