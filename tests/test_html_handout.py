@@ -195,9 +195,14 @@ def test_large_print_sets_body_text_at_18_points() -> None:
     assert parse(large) is not None
 
 
-def test_lang_comes_from_the_document() -> None:
-    root = parse(document_to_html(sample_document(lang="es")))
-    assert root.get("lang") == "es"
+def test_lang_is_the_language_the_page_is_written_in() -> None:
+    from iopcli.i18n import language
+
+    with language("es"):
+        assert parse(document_to_html(sample_document(lang="es-MX"))).get("lang") == "es-MX"
+        # --lang es on an English plan: the fixed texts, so the page, are Spanish.
+        assert parse(document_to_html(sample_document(lang="en"))).get("lang") == "es"
+    assert parse(document_to_html(sample_document(lang="en-US"))).get("lang") == "en-US"
 
 
 # Any text a person might type: letters of every script, punctuation, symbols, markup.

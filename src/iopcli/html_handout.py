@@ -35,7 +35,7 @@ from iopcli.document import (
     Week,
     WeekEntry,
 )
-from iopcli.i18n import N_, _, day_name, format_time
+from iopcli.i18n import N_, SOURCE, _, current, day_name, format_time, supported
 
 # What HTML5 forbids as text (C0/C1 controls but tab and newline, noncharacters): a plan
 # refuses them, feeds strip them; this is the last line of defence for a valid file.
@@ -133,6 +133,14 @@ def week_lanes(week: Week) -> tuple[list[list[Placed]], list[int], int, int]:
     return days, lanes, first, max(last, first + 1)
 
 
+def page_language(document: Document) -> str:
+    """The language the page is written in: the document's (``es-MX`` kept as it is), unless
+    its fixed texts were translated into another one (``--lang es`` on an English plan)."""
+    lang = document.lang or SOURCE
+    writing = current()
+    return writing if writing != SOURCE and supported(lang) != writing else lang
+
+
 _ENGLISH_DAYS = Week(()).days
 
 
@@ -228,7 +236,7 @@ def document_to_html(document: Document, *, large_print: bool = False) -> str:
     css = _CSS % {"base": base, "print": "18pt" if large_print else "11pt"}
     out = [
         "<!DOCTYPE html>",
-        f'<html lang="{attribute(document.lang or "en")}">',
+        f'<html lang="{attribute(page_language(document))}">',
         "<head>",
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',

@@ -43,6 +43,7 @@ from iopcli.html_handout import (
     CUT_HERE,
     day_label,
     entry_time,
+    page_language,
     printed_target,
     safe_url,
     week_lanes,
@@ -118,7 +119,7 @@ class _Writer:
         pdf.add_font(FONT, "B", _font_file("B"))
         pdf.set_creation_date(CREATED)
         pdf.set_title(document.title)
-        pdf.set_lang(document.lang or "en")
+        pdf.set_lang(page_language(document))
         pdf.set_creator("iopcli")
         pdf.set_producer("iopcli")
         pdf.set_display_mode("fullwidth")
