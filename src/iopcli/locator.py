@@ -9,6 +9,18 @@ as strings, ``typeFacility`` (SA, MH) and ``services``, a list of categories ``{
 for coordinates and repeat rows across pages: a row is kept when it has an id and a name, a
 field that is wrong is left out and noted, and a row seen twice is kept once (the later).
 
+What exports and the programs that read them show beyond the documented shape (public consumers
+of ``findtreatment.gov/locator/exportsAsJson/v2`` and ``/locator/listing``, read late 2026:
+blackulaphoto/cmsx ``importer_samhsa.py`` and its fixture, a TypeScript ``SamhsaFacility``
+type, pipelines that ``zfill(5)`` the ZIP): coordinates and ``miles`` as numbers or strings;
+``null`` for any text (``hotline1``, ``name2``); the gender category coded ``SN`` ("Female;
+Male", "Female and Male", "Female only"); ``typeFacility`` ``OTP`` (and ``BUPREN`` for
+buprenorphine prescribers) beside ``SA``/``MH``; HTML entities (``&amp;``) and U+FFFD where a
+character was lost at the source; ZIP codes that lost their leading zero (a number) or carry
+four more digits; extra fields (``services_spanish``, ``otp_id_number``, ``address_type``),
+read past. An older response numbers its rows ``_irow``: that is a row's place in one answer,
+not the facility's id, so it is never taken for one.
+
 Open Referral HSDS services are read by :mod:`iopcli.feeds`; those whose taxonomy (or name)
 says treatment become programs here, their fees, eligibility and schedules kept as written.
 
@@ -18,6 +30,7 @@ search uses are derived through the vocabularies in :mod:`iopcli.programs`.
 
 from __future__ import annotations
 
+import html
 import json
 import math
 import re
@@ -59,6 +72,8 @@ class ProgramFile:
     skipped_ids: set[str] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)
     ignored: int = 0  # HSDS services read well that are not treatment programs
+    pages: set[int] = field(default_factory=set)  # locator page numbers held
+    total_pages: int | None = None  # the locator's totalPages
 
 
 # --- text ------------------------------------------------------------------------------------
@@ -69,9 +84,34 @@ def _text(value: Any) -> str:
     if value is None or isinstance(value, (bool, dict, list)):
         return ""
     text = str(value)
+    if "&" in text:  # "Smith &amp; Jones", "&#39;": entities from the locator's HTML pages
+        text = html.unescape(text)
     if not text.isprintable():
         text = _CONTROLS.sub(" ", text)
     return " ".join(text.split())
+
+
+def _zip(value: Any) -> str:
+    """A ZIP as the post office writes it: 02139 or 02139-4307. A number lost its leading
+    zeros (2139) and nine digits are ZIP+4; anything else is kept as written."""
+    if isinstance(value, bool):
+        return ""
+    if isinstance(value, int):
+        value = str(value).zfill(5) if value < 100_000 else str(value).zfill(9)
+    text = _text(value)
+    if re.fullmatch(r"\d{3,4}", text):
+        return text.zfill(5)
+    if re.fullmatch(r"\d{9}", text):
+        return f"{text[:5]}-{text[5:]}"
+    match = re.fullmatch(r"(\d{5})\s*[- ]?\s*(\d{4})", text)
+    if match:
+        return f"{match[1]}-{match[2]}"
+    return text
+
+
+def _state(value: Any) -> str:
+    text = _text(value)
+    return text.upper() if re.fullmatch(r"[A-Za-z]{2}", text) else text
 
 
 def _coordinate(value: Any, limit: float) -> float | None:
@@ -107,12 +147,14 @@ MEDICATION_CODES = ("PHR", "OM", "MOUD")
 LICENSING_CODES = ("LCA",)
 LANGUAGE_CODES = ("OL", "SL", "LANG")
 AGE_CODES = ("AGE",)
-GENDER_CODES = ("GN",)
+GENDER_CODES = ("GN", "SN")  # SN in the locator's own exports
 GROUP_CODES = ("SG",)
 _SA = re.compile(r"substance|addiction|alcohol|drug|detox|opioid|\bsud\b|\bsa\b")
 _MH = re.compile(r"mental health|psychiatric|\bmh\b|behavioral health")
 _CO = re.compile(r"co-?occurring|dual diagnos")
 _OTP = re.compile(r"opioid treatment program|\botp\b")
+# typeFacility beyond SA and MH: an opioid treatment program, a buprenorphine prescriber.
+_TYPE_LEVELS = {"OTP": ("mat", "otp"), "BUPREN": ("mat",)}
 
 
 def _values_of(categories: tuple[Category, ...], wanted: tuple[str, ...]) -> tuple[str, ...]:
@@ -142,8 +184,9 @@ def _levels(
 def _focus(types: tuple[str, ...], values: tuple[str, ...]) -> str | None:
     blob = " ".join((*types, *values)).casefold()
     co = bool(_CO.search(blob))
-    sa = co or "sa" in [t.casefold() for t in types] or bool(_SA.search(blob))
-    mh = co or "mh" in [t.casefold() for t in types] or bool(_MH.search(blob))
+    kinds = {t.casefold() for t in types}
+    sa = co or bool(kinds & {"sa", "otp", "bupren"}) or bool(_SA.search(blob))
+    mh = co or "mh" in kinds or bool(_MH.search(blob))
     if co or (sa and mh):
         return "co-occurring"
     return "substance-use" if sa else "mental-health" if mh else None
@@ -169,8 +212,11 @@ def program_from_categories(
     groups = _values_of(categories, GROUP_CODES)
     every = tuple(v for c in categories for v in c.values)
     levels = _levels(settings, care, meds)
-    if any(_OTP.search(v.casefold()) for v in every) and "otp" not in levels:
-        levels = tuple(code for code in LEVELS if code in {*levels, "otp"})
+    more = {code for t in types for code in _TYPE_LEVELS.get(t.upper(), ())}
+    if any(_OTP.search(v.casefold()) for v in every):
+        more.add("otp")
+    if more - set(levels):
+        levels = tuple(code for code in LEVELS if code in {*levels, *more})
     return TreatmentProgram(
         **base,
         facility_types=types,
@@ -180,8 +226,10 @@ def program_from_categories(
         telehealth=any(TELEHEALTH.matches(v) for v in settings + care),
         pays=codes(PAYS, paid),
         payment_accepted=paid,
-        assistance=codes(ASSISTANCE, helped),
-        payment_assistance=helped,
+        # Older exports list "Sliding fee scale" among payments (PAY), not under PYAS.
+        assistance=codes(ASSISTANCE, helped + paid),
+        payment_assistance=helped
+        + tuple(v for v in paid if v not in helped and codes(ASSISTANCE, (v,))),
         approaches=codes(APPROACHES, approaches),
         approaches_offered=approaches,
         medications=meds,
@@ -238,7 +286,7 @@ def locator_row(row: Any, where: str, notes: list[str]) -> TreatmentProgram | st
     """One locator row as a program, or the reason it cannot be one."""
     if not isinstance(row, dict):
         return "not an object"
-    frid = _text(row.get("frid") or row.get("_irow") or row.get("id"))
+    frid = _text(row.get("frid") if row.get("frid") is not None else row.get("id"))
     if not frid:
         return "no frid (the facility's id)"
     name = _text(row.get("name1") or row.get("name"))
@@ -260,8 +308,8 @@ def locator_row(row: Any, where: str, notes: list[str]) -> TreatmentProgram | st
         "street1": _text(row.get("street1")),
         "street2": _text(row.get("street2")),
         "city": _text(row.get("city")),
-        "state": _text(row.get("state")),
-        "zip": _text(row.get("zip")),
+        "state": _state(row.get("state")),
+        "zip": _zip(row.get("zip")),
         "phone": _text(row.get("phone")),
         "intake_phone": _text(row.get("intake1") or row.get("intake2")),
         "hotline": _text(row.get("hotline1")),
@@ -330,7 +378,48 @@ def read_locator(parsed: Any, name: str, source: str) -> ProgramFile:
             kept.pop(program.id, None)
             kept[program.id] = program
     out.programs = list(kept.values())
+    out.pages, out.total_pages = _pages_held(parsed)
     return out
+
+
+def _page_number(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        return None
+    return number if 0 < number < 1_000_000 else None
+
+
+def _pages_held(parsed: Any) -> tuple[set[int], int | None]:
+    """The page numbers a file holds, and how many pages its export says there are."""
+    pages = [parsed] if isinstance(parsed, dict) else parsed if isinstance(parsed, list) else []
+    responses = [p for p in pages if isinstance(p, dict) and "rows" in p]
+    totals = {_page_number(p.get("totalPages")) for p in responses}
+    held = {_page_number(p.get("page")) for p in responses}
+    total = max((t for t in totals if t is not None), default=None)
+    return {n for n in held if n is not None}, total
+
+
+def missing_pages(reads: list[ProgramFile]) -> str | None:
+    """What to say when the locator files of one import hold fewer pages than their export
+    has (a search answered in pages, and only some saved): the programs on the other pages
+    are not imported, and were they imported before, they would be reported removed."""
+    totals = [r.total_pages for r in reads if r.total_pages]
+    if not totals:
+        return None
+    held = set().union(*(r.pages for r in reads))
+    total = max(totals)
+    if not held or len(held) >= total:
+        return None
+    gone = [str(n) for n in range(1, total + 1) if n not in held]
+    shown = ", ".join(gone[:5]) + (", ..." if len(gone) > 5 else "")
+    return (
+        f"the export has {total} pages and only {len(held)} are here (missing: {shown}):"
+        " programs on the other pages are not imported; save every page and import them"
+        " together (one file, or several with one --source)"
+    )
 
 
 def _with_source(program: TreatmentProgram, source: str) -> TreatmentProgram:

@@ -66,28 +66,70 @@ def zip_centroid(code: str) -> tuple[float, float] | None:
     return None
 
 
+# Military post offices (APO/FPO/DPO): AE 090-098, AA 340, AP 962-966. They are ZIP codes, but
+# of a unit, not a place on a map.
+_MILITARY = re.compile(r"09[0-8]\d\d|340\d\d|96[2-6]\d\d")
+# A coordinate: a number with an optional degree sign and hemisphere letter ("42.36°N").
+_COORDINATE = re.compile(r"([+-]?(?:\d+\.?\d*|\.\d+))\s*°?\s*([NSEWnsew]?)")
+
+
+def _shown(text: str) -> str:
+    """The input as an error message quotes it: escaped, and short."""
+    return repr(text if len(text) <= 40 else text[:40] + "...")
+
+
+def _degrees(part: str, hemispheres: str) -> float | None:
+    match = _COORDINATE.fullmatch(part.strip())
+    if match is None:
+        return None
+    number = float(match[1])
+    letter = match[2].upper()
+    if letter and letter not in hemispheres:
+        return None
+    if letter and number < 0:
+        return None  # "-42 S" says south twice
+    return -number if letter in ("S", "W") and letter else number
+
+
 def resolve(text: str, option: str = "--near") -> Place:
-    """A ZIP code or ``LAT,LON`` as a place; UsageError saying what is wrong otherwise."""
+    """A ZIP code or ``LAT,LON`` as a place; UsageError saying what is wrong otherwise.
+    ZIP+4 is read as its ZIP; coordinates may be separated by a comma or spaces and carry
+    degree signs and hemisphere letters (``42.36N 71.06W``)."""
     given = text.strip()
-    if re.fullmatch(r"\d{5}(?:[- ]?\d{4})?", given):
-        point = zip_centroid(given)
+    zip_plus = re.fullmatch(r"(\d{5})(?:\s*[- ]?\s*\d{4})?", given)
+    if zip_plus:
+        code = zip_plus[1]
+        point = zip_centroid(code)
         if point is None:
-            raise UsageError(f"{option}: {given} is not a U.S. ZIP code this iopcli knows")
-        return Place(point[0], point[1], f"ZIP {given[:5]}")
-    parts = [p.strip() for p in given.split(",")]
+            if _MILITARY.fullmatch(code):
+                raise UsageError(
+                    f"{option}: {code} is a military (APO/FPO) ZIP code, which has no place on a"
+                    " map: give the ZIP code or LAT,LON of where the person will live"
+                )
+            raise UsageError(
+                f"{option}: {code} is not a U.S. ZIP code this iopcli knows: give a nearby ZIP"
+                " code or LAT,LON"
+            )
+        return Place(point[0], point[1], f"ZIP {code}")
+    if re.fullmatch(r"\d{1,4}|\d{6,8}|\d{10,}", given):
+        raise UsageError(
+            f"{option}: {_shown(given)}: a ZIP code has 5 digits (02139, or ZIP+4 02139-4307)"
+        )
+    parts = [p for p in re.split(r"\s*,\s*|\s+(?=[+-]?[\d.])", given) if p]
     if len(parts) == 2:
-        try:
-            lat, lon = float(parts[0]), float(parts[1])
-        except ValueError:
-            lat = lon = math.nan
-        if not (math.isfinite(lat) and math.isfinite(lon)):
-            raise UsageError(f"{option}: {given!r} is not LAT,LON (e.g. 42.3601,-71.0942)")
+        lat = _degrees(parts[0], "NS")
+        lon = _degrees(parts[1], "EW")
+        if lat is None or lon is None or not (math.isfinite(lat) and math.isfinite(lon)):
+            raise UsageError(f"{option}: {_shown(given)} is not LAT,LON (e.g. 42.3601,-71.0942)")
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
             raise UsageError(
-                f"{option}: {given!r}: latitude must be -90 to 90, longitude -180 to 180"
+                f"{option}: {_shown(given)}: latitude must be -90 to 90, longitude -180 to 180"
             )
         return Place(lat, lon, f"{lat:g},{lon:g}")
-    raise UsageError(f"{option}: {given!r} is neither a 5-digit ZIP code nor LAT,LON")
+    raise UsageError(
+        f"{option}: {_shown(given)} is neither a 5-digit ZIP code nor LAT,LON"
+        " (e.g. 02139 or 42.3601,-71.0942)"
+    )
 
 
 def write_zip_table(path: Path) -> int:

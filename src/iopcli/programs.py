@@ -188,7 +188,8 @@ FOCUSES = _terms(
     ("co-occurring", N_("Substance use and mental health (co-occurring)"), ()),
 )
 PAYS = _terms(
-    ("medicaid", N_("Medicaid"), (r"medicaid",)),
+    # "State-financed health insurance plan other than Medicaid" is not Medicaid.
+    ("medicaid", N_("Medicaid"), (r"(?<!other than )medicaid",)),
     ("medicare", N_("Medicare"), (r"medicare",)),
     ("private", N_("Private insurance"), (r"private health insurance", r"private insurance")),
     ("self-pay", N_("Self-pay"), (r"self[- ]pay", r"cash")),
@@ -200,7 +201,14 @@ ASSISTANCE = _terms(
     (
         "free",
         N_("Free or payment assistance"),
-        (r"payment assistance", r"no charge", r"free", r"for those who cannot pay"),
+        (
+            r"payment assistance",
+            r"no charge",
+            r"(?<![-\w])free\b",  # free treatment, not "drug-free" or "smoke-free"
+            r"cannot (afford to )?pay",
+            r"can't pay",
+            r"no payment accepted",
+        ),
     ),
 )
 APPROACHES = _terms(
@@ -250,6 +258,7 @@ LANGUAGES: dict[str, tuple[str, ...]] = {
     "de": ("german",),
     "it": ("italian",),
     "ja": ("japanese",),
+    "fa": ("farsi", "persian"),
     "so": ("somali",),
     "hmn": ("hmong",),
     "nv": ("navajo",),
@@ -287,5 +296,9 @@ def language_code(name: str) -> str:
     for code, names in LANGUAGES.items():
         # "Spanish", "Spanish (staff)", "Spanish: by interpreter"
         if any(re.match(rf"{re.escape(n)}\b", text) for n in names):
+            return code
+    for code, names in LANGUAGES.items():
+        # "Any Chinese language", "Services in Spanish": the language later in the value
+        if any(re.search(rf"\b{re.escape(n)}\b", text) for n in names):
             return code
     return name.strip()

@@ -64,7 +64,7 @@ def programs_import(
     from pathlib import Path
 
     from iopcli.errors import IopcliError
-    from iopcli.locator import read_programs
+    from iopcli.locator import missing_pages, read_programs
     from iopcli.program_index import open_programs
 
     # Files of one source (--source, or the same name) are one import: pages saved apart.
@@ -83,6 +83,9 @@ def programs_import(
             for read in reads:
                 for line in read.notes:
                     err(f"note: {line}")
+            partial = missing_pages(reads)
+            if partial:
+                err(f"note: {shown}: {partial}")
             formats = ", ".join(dict.fromkeys(r.format for r in reads))
             skipped_ids = {i for read in reads for i in read.skipped_ids}
             if not merged and skipped and not any(read.ignored for read in reads):
