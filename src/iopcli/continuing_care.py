@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import math
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from iopcli.i18n import N_, _
 
@@ -227,11 +228,29 @@ SEARCH_LEVELS = {
     "residential": "residential",
 }
 
-#: A search of the programs directory: (ZIP or "", level codes, payment codes) -> programs
-#: with their distance in miles (None: unknown), nearest first.
-Finder = Callable[
-    [str, Sequence[str], Sequence[str]], list[tuple["TreatmentProgram", float | None]]
-]
+#: How far the interview's search looks, in miles. A program the person cannot reach every
+#: week is not one they will keep going to, and a list of programs hundreds of miles away
+#: usually means a mistyped ZIP.
+WITHIN_MILES = 50.0
+
+#: How many programs the interview lists: one screen, numbers of one digit.
+SHOWN = 9
+
+
+class Finder(Protocol):
+    """The programs directory as the interview searches it."""
+
+    def __call__(
+        self, near: str, levels: Sequence[str], pays: Sequence[str], within: float | None
+    ) -> list[tuple[TreatmentProgram, float | None]]:
+        """Programs near a ZIP, LAT,LON or anywhere (""), of any of the level codes, taking
+        any of the payment codes, within so many miles (None: any distance); nearest first,
+        with their distance in miles (None: unknown)."""
+        ...
+
+    def program(self, program_id: str) -> TreatmentProgram | None:
+        """One program by its id, or None."""
+        ...
 
 
 def pays_of(*texts: str | None) -> list[str]:
@@ -242,6 +261,15 @@ def pays_of(*texts: str | None) -> list[str]:
     return [code for code, term in PAYS.items() if any(t and term.matches(t) for t in texts)]
 
 
+def searched_payer(pays: str | None) -> str | None:
+    """The payer the clinician's section offers when the next program's search asked for one
+    way of paying ('medicaid' -> 'Medicaid'); None for none or several."""
+    from iopcli.programs import PAYS
+
+    codes = [code for code in _codes(pays or "") if code in PAYS]
+    return PAYS[codes[0]].label if len(codes) == 1 else None
+
+
 def program_finder(home: Path | None) -> Finder | None:
     """A search over the programs directory in ``home``, or None when there is no directory."""
     from iopcli.directory import DB_NAME
@@ -250,20 +278,55 @@ def program_finder(home: Path | None) -> Finder | None:
     folder = home or default_home()
     if not (folder / DB_NAME).exists():
         return None
+    return _DirectoryFinder(folder)
 
-    def find(
-        near: str, levels: Sequence[str], pays: Sequence[str]
+
+class _DirectoryFinder:
+    """The programs directory database in a folder, opened for each search."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def program(self, program_id: str) -> TreatmentProgram | None:
+        from iopcli.programs import lookup
+
+        return lookup(self.folder, program_id)
+
+    def __call__(
+        self, near: str, levels: Sequence[str], pays: Sequence[str], within: float | None
     ) -> list[tuple[TreatmentProgram, float | None]]:
-        from iopcli.places import resolve
+        from iopcli.places import haversine_miles, resolve, zip_centroid
         from iopcli.program_index import open_programs
 
         place = resolve(near, "ZIP") if near else None
-        point = (place.latitude, place.longitude) if place else None
-        with open_programs(folder, create=False) as index:
-            hits = index.search(near=point, levels=levels, pays=pays, limit=9)
-        return [(hit.program, hit.miles) for hit in hits]
-
-    return find
+        with open_programs(self.folder, create=False) as index:
+            if place is None:
+                hits = index.search(levels=levels, pays=pays, limit=SHOWN)
+                return [(hit.program, hit.miles) for hit in hits]
+            point = (place.latitude, place.longitude)
+            hits = index.search(near=point, within=within, levels=levels, pays=pays, limit=SHOWN)
+            found: list[tuple[TreatmentProgram, float | None]] = [
+                (hit.program, hit.miles) for hit in hits if hit.miles is not None
+            ]
+            unknown = [hit.program for hit in hits if hit.miles is None]
+            # A program listed without coordinates is placed at its ZIP's centre: the nearest
+            # with coordinates would otherwise push one in the person's own area off the list.
+            area = re.match(r"\s*(\d{3})\d{2}", near)
+            if area:
+                for hit in index.search(area[1], levels=levels, pays=pays, limit=200):
+                    program = hit.program
+                    centre = zip_centroid(program.zip)
+                    if program.latitude is not None and program.longitude is not None:
+                        continue
+                    if centre is None or not program.zip.startswith(area[1]):
+                        continue  # the three digits matched a street number, say
+                    miles = round(haversine_miles(*point, *centre), 1)
+                    if within is None or miles <= within:
+                        found.append((program, miles))
+            found.sort(key=lambda pair: pair[1] if pair[1] is not None else math.inf)
+            seen = {program.id for program, _miles in found}
+            found += [(program, None) for program in unknown if program.id not in seen]
+        return found[:SHOWN]
 
 
 def ask_next_program(interview: Interview) -> None:
@@ -320,9 +383,10 @@ def ask_next_program(interview: Interview) -> None:
 def _search(
     interview: Interview, level: str, current: dict[str, Any] | None
 ) -> dict[str, Any] | Literal["type"] | None:
-    """The search, pre-filled with the person's ZIP, the payer and the level of care; the
-    program picked by number (its details from the directory), ``type``, or None to skip."""
-    from iopcli.interview import _number_from
+    """The search, pre-filled with the person's ZIP, the payer and the level of care, within
+    :data:`WITHIN_MILES` of the ZIP; the program picked by number (its details from the
+    directory), ``type``, or None to skip. Another ZIP typed at the pick searches near it (a
+    mistyped ZIP is put right in one answer), and ``farther`` lifts the distance limit."""
     from iopcli.programs import LEVELS, PAYS
 
     find = interview.programs
@@ -347,26 +411,15 @@ def _search(
 
         return check
 
-    def where(answer: str) -> str | None:
-        from iopcli.errors import UsageError
-        from iopcli.places import resolve
-
-        try:
-            resolve(answer, "ZIP")
-        except UsageError as exc:
-            return str(exc).removeprefix("ZIP: ")
-        return None
-
     near = interview.ask(
         "program/next/near",
         "ZIP code to search near (Enter for anywhere)",
         default=person.get("postal_code") or "",
-        checker=where,
-        help="A U.S. ZIP code (60657) or LAT,LON: the nearest programs come first. A ZIP is"
-        " kept as the person's postal code.",
+        checker=_where,
+        help="A U.S. ZIP code (60657) or LAT,LON: the nearest programs within"
+        f" {WITHIN_MILES:.0f} miles come first. A ZIP is kept as the person's postal code.",
     )
-    if re.fullmatch(r"\d{5}(?:-\d{4})?", near):
-        person["postal_code"] = near
+    _keep_zip(person, near)
     levels = interview.ask(
         "program/next/level",
         f"Level of care ({', '.join(LEVELS)}; Enter for any)",
@@ -380,39 +433,155 @@ def _search(
         f"Payment it must take ({', '.join(PAYS)}; Enter for any)",
         default=", ".join(pays_of(clinician.get("payer"), clinician.get("insurance"))),
         checker=codes(PAYS),
-        help="Filled in from the clinician's payer and insurance notes. Several with commas:"
-        " a program taking any of them is shown.",
+        help="Filled in from the clinician's payer and insurance notes when they are known."
+        " Several with commas: a program taking any of them is shown.",
     )
-    found = find(near, _codes(levels), _codes(pays))
-    if not found:
-        interview.say("  No program in the directory matches.", "yellow")
-        answer = interview.ask(
-            "program/next/pick",
-            "Type one in, or skip? (type, skip)",
-            default="type",
-            checker=lambda a: None if a.lower() in ("type", "skip") else "Type type or skip.",
+    within: float | None = WITHIN_MILES
+    for round_ in range(1, 100):
+        found = find(near, _codes(levels), _codes(pays), within if near else None)
+        key = "program/next/pick" if round_ == 1 else f"program/next/pick/{round_}"
+        if found:
+            for n, (program, miles) in enumerate(found, 1):
+                where = program.address or "no address listed"
+                interview.say(
+                    f"  {n}. {program.display_name}: {where} ({_distance(program, miles)})"
+                    f" [{program.id}]"
+                )
+            answer = interview.ask(
+                key,
+                "Which one? (a number; type, to type one in; another ZIP to search near it;"
+                " Enter to skip)",
+                default="",
+                checker=_pick_check(len(found)),
+                reader=_pick_reader(found),
+                help="The number before a program takes its name, place, phones, website and"
+                " the payment it accepts from the directory. A ZIP code searches again near it"
+                " (and is kept as the person's postal code); farther lists the nearest whatever"
+                " the distance.",
+            )
+        else:
+            interview.say(_nothing_near(find, near, levels, pays, within), "yellow")
+            answer = interview.ask(
+                key,
+                "Another ZIP to search near, farther, type (one in), or skip?",
+                default="type",
+                checker=_pick_check(0),
+                help="A ZIP code searches again near it (and is kept as the person's postal"
+                " code); farther lists the nearest whatever the distance; type asks for the"
+                " program's name and phones; skip leaves the next program out for now.",
+            )
+        word = answer.lower()
+        if word in ("", "skip"):
+            return None
+        if word == "type":
+            return "type"
+        if word == "farther":
+            within = None
+            continue
+        if _LIKE_ZIP.fullmatch(answer):
+            near, within = answer, WITHIN_MILES
+            _keep_zip(person, near)
+            continue
+        picked = _picked(interview, found, answer)
+        if picked is None:
+            return None
+        region = str(person.get("region") or "US").upper()
+        return choose(current, picked, region, level)
+    return None  # pragma: no cover - a hundred searches in one interview
+
+
+_ZIP = re.compile(r"\d{5}(?:-\d{4})?")
+_LIKE_ZIP = re.compile(r"\d[\d -]{2,}")  # not a number from the list: a ZIP, or a try at one
+_PICKED = "id:"  # the draft records the program picked by id: a number means another program
+# once the directory changes, and a draft may be resumed days later
+
+
+def _where(answer: str) -> str | None:
+    from iopcli.errors import UsageError
+    from iopcli.places import resolve
+
+    try:
+        resolve(answer, "ZIP")
+    except UsageError as exc:
+        return str(exc).removeprefix("ZIP: ")
+    return None
+
+
+def _keep_zip(person: dict[str, Any], near: str) -> None:
+    if _ZIP.fullmatch(near):
+        person["postal_code"] = near
+
+
+def _distance(program: TreatmentProgram, miles: float | None) -> str:
+    if miles is None:
+        return "distance unknown"
+    if program.latitude is None or program.longitude is None:
+        return f"about {miles:,.1f} mi, from its ZIP"
+    return f"{miles:,.1f} mi"
+
+
+def _nothing_near(find: Finder, near: str, levels: str, pays: str, within: float | None) -> str:
+    """Why the search found nothing, and the nearest match farther away if there is one."""
+    if not near or within is None:
+        return "  No program in the directory matches."
+    said = f"ZIP {near}" if _ZIP.fullmatch(near) else near
+    nearest = [(p, m) for p, m in find(near, _codes(levels), _codes(pays), None) if m is not None]
+    head = f"  No program in the directory within {within:.0f} miles of {said} matches"
+    if not nearest:
+        return head + "."
+    program, miles = nearest[0]
+    place = ", ".join(x for x in (program.city, program.state) if x) or program.display_name
+    return f"{head}: the nearest is {miles:,.1f} mi away, in {place}. A mistyped ZIP?"
+
+
+def _pick_check(size: int) -> Callable[[str], str | None]:
+    """A number from the list (read into the program's id), type, skip, farther or a ZIP."""
+
+    def check(answer: str) -> str | None:
+        word = answer.lower()
+        if word.startswith(_PICKED) or word in ("type", "skip", "farther"):
+            return None
+        if _LIKE_ZIP.fullmatch(answer):
+            return _where(answer)  # None for a ZIP this iopcli knows, else what is wrong
+        if not size:
+            return "Type a ZIP code, farther, type or skip."
+        return f"Type type, or a number from 1 to {size}."
+
+    return check
+
+
+def _pick_reader(
+    found: list[tuple[TreatmentProgram, float | None]],
+) -> Callable[[str], tuple[str, str | None]]:
+    def read(answer: str) -> tuple[str, str | None]:
+        if answer.isdigit() and 1 <= int(answer) <= len(found):
+            program = found[int(answer) - 1][0]
+            return _PICKED + program.id, program.display_name
+        return answer, None
+
+    return read
+
+
+def _picked(
+    interview: Interview, found: list[tuple[TreatmentProgram, float | None]], answer: str
+) -> TreatmentProgram | None:
+    """The program an answer names: recorded by id (or, in a draft from before, by number).
+    One no longer in the directory is said, and the next program is left as it was."""
+    if answer.isdigit():  # a draft from before picks were recorded by id
+        return found[int(answer) - 1][0] if 1 <= int(answer) <= len(found) else None
+    wanted = answer[len(_PICKED) :]
+    for program, _miles in found:
+        if program.id == wanted:
+            return program
+    # Resumed after the directory changed: the same program, wherever it now comes.
+    again = interview.programs.program(wanted) if interview.programs is not None else None
+    if again is None:
+        interview.say(
+            f"  {wanted}, picked before, is no longer in the programs directory: search again"
+            " with iopcli edit PLAN program.",
+            "yellow",
         )
-        return "type" if answer.lower() == "type" else None
-    for n, (program, miles) in enumerate(found, 1):
-        distance = f"{miles:.1f} mi" if miles is not None else "distance unknown"
-        where_ = program.address or "no address listed"
-        interview.say(f"  {n}. {program.display_name}: {where_} ({distance}) [{program.id}]")
-    answer = interview.ask(
-        "program/next/pick",
-        "Which one? (a number; type, to type one in; Enter to skip)",
-        default="",
-        checker=_number_from(len(found), "type"),
-        help="The number before a program takes its name, place, phones, website and the"
-        " payment it accepts from the directory.",
-    )
-    if not answer:
-        return None
-    if answer.lower() == "type":
-        return "type"
-    program = found[int(answer) - 1][0]
-    interview.say(f"  = {program.display_name}")
-    region = str(person.get("region") or "US").upper()
-    return choose(current, program, region, level)
+    return again
 
 
 def _codes(answer: str) -> list[str]:
@@ -454,6 +623,10 @@ def _intake(interview: Interview, chosen: dict[str, Any]) -> None:
         Q("time", "Intake time, e.g. 10am", required=True, when=lambda d: bool(d.get("date"))),
     ):
         interview._field("program/next/intake", IntakeAppointment, q, intake)
+        if q.field == "date" and intake.get("date"):
+            note = _intake_note(interview.plan, str(intake["date"]))
+            if note:
+                interview.say(f"  ! {note}", "yellow")
     if intake.get("date"):
         chosen["intake"] = intake
     else:
@@ -475,6 +648,27 @@ def _intake(interview: Interview, chosen: dict[str, Any]) -> None:
     chosen.pop("what_to_bring", None)
     if data.get("what_to_bring"):
         chosen["what_to_bring"] = data["what_to_bring"]
+
+
+def _intake_note(plan: dict[str, Any], day: str) -> str | None:
+    """Said as soon as the intake date is typed, while the intake line is still on the phone:
+    a date before discharge, or past the 7-day continuity-of-care mark (validate --strict
+    says the same at the review, when the call is over)."""
+    try:
+        intake = dt.date.fromisoformat(day)
+        discharge = dt.date.fromisoformat(str((plan.get("program") or {}).get("discharge_date")))
+    except ValueError:
+        return None
+    days = (intake - discharge).days
+    if days < 0:
+        when = f"{discharge:%A}, {discharge:%B} {discharge.day}"
+        return f"That is before discharge ({when}): is the date right?"
+    if days > 7:
+        return (
+            f"That is {days} days after discharge, past the 7-day mark: ask for an earlier"
+            " intake, or book an appointment in between."
+        )
+    return None
 
 
 def summary(data: dict[str, Any]) -> str:

@@ -374,6 +374,14 @@ def _review_date(interview: Interview) -> str | None:
         return None
 
 
+def _searched_payer(interview: Interview) -> str | None:
+    """The payment the next program's search asked for (asked before this section): typed
+    once, offered here."""
+    from iopcli.continuing_care import searched_payer
+
+    return searched_payer(interview.draft.answers.get(interview.prefix + "program/next/pays"))
+
+
 def _meeting_end(interview: Interview) -> str | None:
     start = interview.current.get("start")
     if not start:
@@ -481,7 +489,7 @@ SECTIONS: tuple[Section, ...] = (
         (
             Q("diagnoses", "Diagnoses (separate several with ;)", many=True, kind="list"),
             Q("insurance", "Insurance plan and member id"),
-            Q("payer", "Payer"),
+            Q("payer", "Payer", default=_searched_payer),
             Q("level_of_care_notes", "Level-of-care notes"),
             Q("referral_source", "Referred by"),
         ),

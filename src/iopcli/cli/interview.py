@@ -189,6 +189,7 @@ def _next_from_directory(plan: str, program_id: str) -> None:
         plan_id = store.resolve(plan)
         revision = store.current_revision(plan_id)
         body = store.body(plan_id)
+        program_id = program_id.strip()  # pasted from a search, with a space around it
         program = lookup(home(), program_id)
         if program is None:
             raise IopcliError(
@@ -202,6 +203,7 @@ def _next_from_directory(plan: str, program_id: str) -> None:
         body["next_program"] = choose(
             body.get("next_program"), program, current.person.region, level
         )
+        dropped = _dropped_intake(current, body["next_program"], plan_id)
         result = store.save(
             AftercarePlan.model_validate(body),
             base=revision,
@@ -209,6 +211,23 @@ def _next_from_directory(plan: str, program_id: str) -> None:
         )
     what = f"saved as revision {result.revision}" if result.changed else "no changes"
     print(f"{plan_id[:8]}: next program {program.display_name}; {what}")
+    if dropped:
+        print(dropped)
+
+
+def _dropped_intake(before: AftercarePlan, chosen: dict[str, Any], plan_id: str) -> str | None:
+    """Said when another program replaces one whose intake was booked: that appointment is
+    not the new program's, so it leaves the plan (and the calendar), and someone must call."""
+    from iopcli.continuing_care import summary
+
+    old = before.next_program
+    if old is None or old.intake is None or chosen.get("intake"):
+        return None
+    booked = summary(old.model_dump(mode="json")).split(", intake ", 1)[-1]
+    return (
+        f"note: the intake booked at {old.name} ({booked}) is no longer in the plan: cancel it"
+        f" with them, and book one with {chosen['name']} (iopcli edit {plan_id[:8]} program)"
+    )
 
 
 def _interview(draft: Draft, plain: bool) -> None:
