@@ -275,8 +275,9 @@ def test_crisis_shows_the_persons_own_plan_first(run: Run, tmp_path: Path) -> No
         "Jordan, therapist (Clinician): (312) 555-0155, after hours (312) 555-0156",
         "Northbridge Behavioral Health on-call line (After-hours clinician):"
         " after hours (312) 555-0150 ext. 9",
-        # The emergency department with its address (issue #15).
-        "Marlowe Community Hospital Emergency Department (Emergency department):"
+        # The emergency department with its address (issue #15); its role, which the name
+        # already says, is not repeated.
+        "Marlowe Community Hospital Emergency Department:"
         " (312) 555-0199, 4100 N Marlowe Ave, Chicago, IL 60613",
     ]
     for who in people + professionals:

@@ -283,3 +283,69 @@ def test_the_week_s_days_are_named_in_the_current_language() -> None:
     with language("es"):
         spanish = document_to_html(sample_document(lang="es"))
     assert days(spanish)[:2] == ["Lunes", "Martes"]
+
+
+# --- hostile plans (adversarial review) --------------------------------------------------------
+
+
+def test_a_hostile_plan_is_valid_inert_html() -> None:
+    """Markup, an attribute break-out, placeholders, a right-to-left override left open,
+    words and addresses longer than a line, 10,000 characters of notes: valid HTML5 with the
+    policy intact, nothing that runs, every word as typed."""
+    from hostile_plan import LONG_URL, NASTY, hostile_plan
+    from iopcli.handout import build
+    from iopcli.model import AftercarePlan
+
+    document = build(AftercarePlan.model_validate(hostile_plan()))
+    page = document_to_html(document)
+    root = check_structure(page, document)
+    assert page.count("<script") == 0
+    assert page.count("<style>") == 1
+    assert page.count("</style>") == 1
+    text = "".join(root.itertext())
+    # Typed text comes out whole; an override it opened is closed at its end (U+202C), so it
+    # cannot turn the rest of the line around.
+    assert NASTY + "\u202c" in text
+    assert text.count("\u202e") == text.count("\u202c") - text.count("\u202c\u202c")
+    hrefs = [a.get("href") for a in root.iter(f"{NS}a")]
+    assert LONG_URL in hrefs  # the quote and brackets stay inside the attribute
+    # A cell may break a long word anywhere: Chromium shrank the whole page to fit a table
+    # widened by one (large print printed small).
+    assert re.search(r"td, th \{ overflow-wrap: anywhere; \}", page)
+
+
+def test_many_things_at_once_and_an_empty_plan() -> None:
+    from hostile_plan import empty_plan
+    from iopcli.handout import build
+    from iopcli.model import AftercarePlan
+
+    plan = empty_plan()
+    document = build(AftercarePlan.model_validate(plan))
+    root = check_structure(document_to_html(document), document)
+    assert not list(root.iter(f"{NS}figure"))  # no week, no picture of it
+    plan["meetings"] = [
+        {"name": f"Group {n}", "days": ["wed"], "start": "23:30", "end": "1:00"} for n in range(200)
+    ]
+    document = build(AftercarePlan.model_validate(plan))
+    root = check_structure(document_to_html(document), document)
+    blocks = [e for e in root.iter(f"{NS}div") if (e.get("class") or "").startswith("block ")]
+    assert len(blocks) == 200
+    # Side by side, each its own lane, cut at midnight in the picture ...
+    assert {b.get("style", "").split(";")[0] for b in blocks} == {
+        f"grid-column: {4 + n}" for n in range(200)
+    }
+    # ... and past midnight in words in the table.
+    cells = [words(td) for td in root.iter(f"{NS}td")]
+    assert cells.count("11:30 pm–1:00 am the next day") == 200
+
+
+def test_a_crowded_wallet_card_gets_smaller_type_not_cut_off() -> None:
+    from iopcli.html_handout import card_size
+
+    assert card_size(["If you are in crisis", "Dana", "Call:", "Renee: (312) 555-0123"]) == "8pt"
+    # As cut by the builder: three signs of 70 characters, two people with long names and
+    # relationships. At 7 pt this fits the card in Chromium (printed to PDF and read back).
+    person = "Bartholomew-Christopher (older brother from my…): (312) 555-0123 ext. 4455"
+    crowded = ["x" * 70] * 3 + [person] * 2 + ["If you are in crisis", "Ann", "Call:", "Signs:"]
+    assert card_size(crowded) == "7pt"
+    assert card_size(["word " * 200]) == "6pt"

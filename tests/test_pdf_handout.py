@@ -401,3 +401,93 @@ def test_fpdf_is_loaded_only_to_write_a_pdf() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert done.stdout.strip() == "[]"
+
+
+# --- hostile plans (adversarial review) --------------------------------------------------------
+
+
+def drawn_text(data: bytes) -> list[tuple[int, float, float, str]]:
+    """Every piece of text with its page and where it is drawn, in mm from the top left."""
+    found: list[tuple[int, float, float, str]] = []
+    for number, page in enumerate(reader(data).pages):
+
+        def visit(
+            text: str,
+            cm: list[float],
+            tm: list[float],
+            *_: object,
+            n: int = number,
+            top: float = float(page.mediabox.height),
+        ) -> None:
+            if text.strip():
+                x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+                y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+                found.append((n, x * PT, (top - y) * PT, text))
+
+        page.extract_text(visitor_text=visit)
+    return found
+
+
+@pytest.fixture(scope="module")
+def hostile() -> tuple[Document, bytes]:
+    from hostile_plan import hostile_plan
+
+    document = build(AftercarePlan.model_validate(hostile_plan()))
+    return document, document_to_pdf(document)
+
+
+def test_a_hostile_plan_makes_a_sane_pdf(hostile: tuple[Document, bytes]) -> None:
+    """Words wider than a column, a table row taller than a page (fpdf2 raised on both),
+    markup and placeholders, meetings past midnight: every word on the page, none off it."""
+    from hostile_plan import NASTY
+
+    _document, data = hostile
+    pdf = reader(data)
+    assert 5 <= len(pdf.pages) <= 30
+    width, height = 215.9, 279.4  # Letter, mm
+    placed = drawn_text(data)
+    off = [(n, x, y, t[:20]) for n, x, y, t in placed if not (0 <= x < width and 0 < y <= height)]
+    assert off == []
+    text = squeeze("".join(page_texts(data)))
+    assert squeeze(NASTY) in text  # as typed, placeholders unfilled
+    # The meeting with 10,000 characters of notes is not a table row but its own item.
+    assert_in_order(text, ["Day:", "Tuesday", "Time:", "11:30", "What:", "M0", "Where:"])
+    # Every meeting is in the week's table, past midnight said in words.
+    assert text.count(squeeze("11:30 pm–1:00 am the next day")) >= 3
+
+
+def test_the_wallet_card_s_words_stay_on_the_card(hostile: tuple[Document, bytes]) -> None:
+    """Long warning signs and names are cut with "…" (the handout has them whole) and the
+    size comes down to fit: nothing is hidden past the card's edge, the people to call least."""
+    _document, data = hostile
+    pages = len(reader(data).pages)
+    card = [(x, y, t) for n, x, y, t in drawn_text(data) if n == pages - 1]
+    top = next(y for x, y, t in card if t.startswith("If you are in crisis"))
+    for x, y, t in card:
+        if y > top - 1 and not t.startswith("Page "):
+            assert 18 <= x <= 18 + 2 * CARD_W, (x, y, t)
+            assert y <= top + CARD_H - 3, (x, y, t)
+    said = squeeze("".join(t for _x, _y, t in card))
+    assert "312-555-0123" in said  # the first person to call
+    assert "312-555-0111" in said  # the second
+    assert squeeze("988 Suicide & Crisis Lifeline: call or text 988") in said
+    # The emergency department's role is in its name already: not said twice.
+    assert squeeze("Emergency Department: 312-555-0199") in said
+    assert "(Emergencydepartment)" not in squeeze("".join(page_texts(data)))
+
+
+def test_an_empty_plan_and_200_meetings_at_once(tmp_path: Path) -> None:
+    from hostile_plan import empty_plan
+
+    plan = AftercarePlan.model_validate(empty_plan())
+    data = document_to_pdf(build(plan))
+    assert 2 <= len(reader(data).pages) <= 3
+    assert "Lee" in page_texts(data)[0]
+    crowded = empty_plan()
+    crowded["meetings"] = [
+        {"name": f"Group {n}", "days": ["wed"], "start": "19:00"} for n in range(200)
+    ]
+    data = document_to_pdf(build(AftercarePlan.model_validate(crowded)))
+    assert len(reader(data).pages) <= 30
+    text = squeeze("".join(page_texts(data)))
+    assert all(f"Group{n}" in text for n in (0, 99, 199))

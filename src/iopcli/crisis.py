@@ -75,6 +75,20 @@ def _digits(phone: str | None) -> str:
     return "".join(c for c in phone or "" if c.isdigit())
 
 
+def shown_note(caller: Caller) -> str | None:
+    """The role or relationship printed after a name, unless the name already says it:
+    "Marlowe Community Hospital Emergency Department" needs no "(Emergency department)"
+    after it, nor "Aunt Rosa" "(aunt)". Compared without case and spacing, and only a note
+    shorter than the name (one the same as it says which of two fields was meant: kept); the
+    counselor's note is our own word."""
+    note = caller.note
+    if not note or note == "counselor":
+        return note
+    said = " ".join(note.split()).casefold()
+    name = " ".join(caller.name.split()).casefold()
+    return None if said in name and said != name else note
+
+
 def card_from_body(body: dict[str, Any]) -> CrisisCard:
     """The card for a plan as stored (``store.canonical`` form)."""
     person = body.get("person") or {}

@@ -104,6 +104,9 @@ class CrisisLine:
                 "option": ("words", spanish.call_option),
             }
             out.append((_("{number}, press {option}"), pieces))
+        elif self.call and self.text == self.call and spanish is None:
+            # 988 takes texts too: a bare "988" on the wallet card lost that.
+            out.append((_("call or text {number}"), {"number": ("phone", self.call)}))
         elif self.call:
             out.append(("{number}", {"number": ("phone", self.call)}))
         keyword = (spanish.text_keyword if spanish else None) or self.text_keyword

@@ -16,9 +16,16 @@ import datetime as dt
 import re
 import string
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from iopcli.continuing_care import section as next_program
-from iopcli.crisis import Caller, CrisisCard, card_from_body, emergency_department
+from iopcli.crisis import (
+    Caller,
+    CrisisCard,
+    card_from_body,
+    emergency_department,
+    shown_note,
+)
 from iopcli.crisis_lines import CrisisLine
 from iopcli.document import (
     BREAK,
@@ -233,8 +240,9 @@ def caller_text(caller: Caller, region: str) -> Text:
     """'**Renee** (AA sponsor): (312) 555-0123, after hours ..., address': one person or
     professional, as the card lists them."""
     out: list[Span] = [Strong(caller.name)]
-    if caller.note:
-        out += [" (", *_spans(_(caller.note) if caller.note == "counselor" else caller.note), ")"]
+    note = shown_note(caller)  # not a role the name already says
+    if note:
+        out += [" (", *_spans(_(note) if note == "counselor" else note), ")"]
     details: list[Text] = []
     if caller.phone:
         details.append((phone(caller.phone, region),))
@@ -290,18 +298,41 @@ def _wallet_card(card: CrisisCard, region: str) -> WalletCard:
     er = emergency_department(card)
     emergency = None
     if er is not None:
+        er = replace(
+            er,
+            name=brief(er.name, 60) or er.name,
+            note=brief(er.note, 30),
+            address=brief(er.address, 70),
+        )
         emergency = caller_text(er, region)
     lines = tuple(
         (Strong(line.name), ": ", *join(_line_numbers(line, region), " / ")) for line in card.lines
     )
+    # Words cut to fit a card of 85.6 x 54 mm (the handout has them whole): what did not fit
+    # was cut off at the card's edge, the people to call first of all.
+    callers = [p for p in card.people if p.phone][:2]  # two people who can be called
     return WalletCard(
-        name=card.name,
-        warning_signs=tuple(" ".join(w.split()) for w in card.warning_signs[:3]),
-        # two people who can be called: the first with a phone
-        people=tuple(caller_text(p, region) for p in [p for p in card.people if p.phone][:2]),
+        name=brief(card.name, 40),
+        warning_signs=tuple(brief(w, 70) or "" for w in card.warning_signs[:3]),
+        people=tuple(
+            caller_text(replace(p, name=brief(p.name, 40) or "", note=brief(p.note, 30)), region)
+            for p in callers
+        ),
         lines=lines,
         emergency=emergency,
     )
+
+
+def brief(value: str | None, limit: int) -> str | None:
+    """``value`` on one line, cut at a word before ``limit`` characters with "…" if longer."""
+    if value is None:
+        return None
+    said = " ".join(value.split())
+    if len(said) <= limit:
+        return said
+    cut = said[: limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:") + "…"
 
 
 def _line_numbers(line: CrisisLine, region: str) -> list[Text]:

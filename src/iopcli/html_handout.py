@@ -48,8 +48,29 @@ CUT_HERE = N_("Cut along the dashed line, fold in the middle, and keep it in you
 
 
 def text(value: str) -> str:
-    """A person's words as HTML text: escaped, never markup."""
-    return escape(_NOT_TEXT.sub("\ufffd", value), quote=False)
+    """A person's words as HTML text: escaped, never markup, and any right-to-left override
+    or isolate they open closed again at their end."""
+    return escape(_NOT_TEXT.sub("\ufffd", closed_bidi(value)), quote=False)
+
+
+_BIDI_OPEN = {"\u202a": "\u202c", "\u202b": "\u202c", "\u202d": "\u202c", "\u202e": "\u202c"}
+_BIDI_OPEN |= {"\u2066": "\u2069", "\u2067": "\u2069", "\u2068": "\u2069"}
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def closed_bidi(value: str) -> str:
+    """``value`` with the embeddings, overrides and isolates it leaves open closed at its end:
+    a name typed with U+202E (right-to-left override) would otherwise turn the rest of its
+    line around ("Call 988" read backwards). What was typed is kept, not removed."""
+    if not _BIDI.search(value):
+        return value
+    still_open: list[str] = []
+    for char in _BIDI.findall(value):
+        if char in _BIDI_OPEN:
+            still_open.append(_BIDI_OPEN[char])
+        elif char in still_open:  # a closer closes the innermost of its kind and all above
+            del still_open[len(still_open) - 1 - still_open[::-1].index(char) :]
+    return value + "".join(reversed(still_open))
 
 
 def attribute(value: str) -> str:
@@ -176,8 +197,9 @@ ul, ol { margin: .3em 0 .8em; padding-left: 1.5em; }
 li { margin: .2em 0; }
 a { color: #0645ad; text-decoration: underline; }
 /* A long address may break anywhere: nothing may be wider than the paper, or a browser
-   shrinks the whole page to fit it (large print would print small). */
-a, .target { overflow-wrap: anywhere; }
+   shrinks the whole page to fit it (large print would print small). In a table cell too: a
+   word without spaces widened its column past the paper. */
+a, .target, td, th { overflow-wrap: anywhere; }
 .target { display: none; }
 section.crisis { border-left: .35em solid #8b1a1a; padding-left: .8em; }
 .scroll { overflow-x: auto; }
@@ -207,7 +229,7 @@ figure.week figcaption { font-size: .9em; margin-bottom: .3em; }
 .card { box-sizing: border-box; width: 85.6mm; height: 54mm; overflow: hidden;
   border: 1px dashed #333; padding: 2.5mm 3mm; font-size: 8pt; line-height: 1.25; }
 .card + .card { border-left: 1px dotted #333; }
-.card h3 { font-size: 8.5pt; margin: 0 0 1mm; }
+.card h3 { font-size: 1.06em; margin: 0 0 1mm; }
 .card p, .card ul { margin: 0 0 1mm; }
 .card ul { padding-left: 3.5mm; }
 .card li { margin: 0; }
@@ -383,10 +405,40 @@ def _week(week: Week) -> list[str]:
     return out
 
 
+def _plain(run: Text) -> str:
+    out = []
+    for span in run:
+        if isinstance(span, str):
+            out.append(span)
+        elif isinstance(span, Strong):
+            out.append(span.text)
+        elif isinstance(span, Link):
+            out.append(f"{span.label} ({printed_target(span) or ''})")
+    return "".join(out)
+
+
+def card_size(lines: list[str]) -> str:
+    """The largest font size, 8 pt down to 6, at which a face's lines should fit the card
+    (85.6 x 54 mm, less its padding), by a count of characters: a browser cannot be asked,
+    and what overflows is hidden at the card's edge (the crisis lines, the people to call)."""
+    for size in (8.0, 7.5, 7.0, 6.5):
+        per_line = int(79.6 / (0.58 * size * 25.4 / 72))
+        rows = sum(-(-max(len(line), 1) // per_line) for line in lines)
+        if rows * size * 1.25 * 25.4 / 72 <= 44:  # 49 mm inside, less the gaps
+            return f"{size:g}pt"
+    return "6pt"
+
+
 def _card(card: WalletCard) -> list[str]:
     """Two card faces side by side: cut along the dashed line, fold along the dotted one."""
     title = _("Wallet card")
-    front = ['<div class="card front">', f"<h3>{text(_('If you are in crisis'))}</h3>"]
+    heads = [_("If you are in crisis"), _("My warning signs:"), _("Call:")]
+    said = [*heads, card.name or "", *card.warning_signs, *map(_plain, card.people)]
+    back_said = [_("Crisis lines"), *map(_plain, card.lines), _plain(card.emergency or ())]
+    front = [
+        f'<div class="card front" style="font-size: {card_size(said)};">',
+        f"<h3>{text(_('If you are in crisis'))}</h3>",
+    ]
     if card.name:
         front.append(f"<p><strong>{text(card.name)}</strong></p>")
     if card.warning_signs:
@@ -398,7 +450,10 @@ def _card(card: WalletCard) -> list[str]:
         front.extend(f"<li>{spans(person)}</li>" for person in card.people)
         front.append("</ul>")
     front.append("</div>")
-    back = ['<div class="card back">', f"<h3>{text(_('Crisis lines'))}</h3><ul>"]
+    back = [
+        f'<div class="card back" style="font-size: {card_size(back_said)};">',
+        f"<h3>{text(_('Crisis lines'))}</h3><ul>",
+    ]
     back.extend(f"<li>{spans(line)}</li>" for line in card.lines)
     back.append("</ul>")
     if card.emergency:

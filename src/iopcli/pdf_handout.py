@@ -26,12 +26,14 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from iopcli.document import (
+    BREAK,
     Block,
     Break,
     Document,
     Items,
     Link,
     Paragraph,
+    Span,
     Strong,
     Subsection,
     Table,
@@ -284,12 +286,65 @@ class _Writer:
         pdf.ln(self.line * 0.3)
 
     def table(self, table: Table) -> None:
-        from fpdf.fonts import FontFace
-
         pdf = self.pdf
         size = self.size * 0.92
         self.font(size)
         widths = self.column_widths(table, size)
+        texts = [[self.clean(_cell_text(cell)) for cell in cells] for cells in table.rows]
+        # A row taller than a page (a meeting with pages of notes) cannot be a table row:
+        # fpdf2 refuses it half-way through the table. Such a row is written as a list item
+        # instead, one "Header: value" line each, between the table's parts.
+        room = pdf.page_break_trigger - pdf.t_margin - 4 * size * PT * 1.35
+        parts: list[list[int]] = [[]]
+        for index, cells in enumerate(texts):
+            if self.row_height(cells, widths, size) <= room:
+                parts[-1].append(index)
+            else:
+                parts += [[-1 - index], []]
+        for part in parts:
+            if part and part[0] < 0:
+                self.tall_row(table, table.rows[-1 - part[0]])
+            elif part or len(parts) == 1:
+                self.table_part(table, widths, size, [(table.rows[i], texts[i]) for i in part])
+
+    def row_height(self, cells: list[str], widths: tuple[float, ...], size: float) -> float:
+        """A row's height in mm, at most: a cheap bound from the number of characters (each
+        as wide as an em), measured by fpdf2 only when the bound is more than a page."""
+        pdf = self.pdf
+        line = size * PT * 1.35
+        em = size * PT
+        bound = 0.0
+        for text, width in zip(cells, widths, strict=False):
+            room = max(width - 2.4, em)
+            lines = sum(1 + int(len(part) * em / room) for part in text.split("\n"))
+            bound = max(bound, lines * line + 2.4)
+        if bound <= pdf.page_break_trigger - pdf.t_margin - 4 * line:
+            return bound
+        self.font(size)
+        pairs = zip(cells, widths, strict=False)
+        return max(len(wrapped_lines(pdf, w - 2.4, t)) for t, w in pairs) * line + 2.4
+
+    def tall_row(self, table: Table, cells: tuple[Text, ...]) -> None:
+        # "Day: Tuesday", the handout's own "{label}: {phone}" sentence with a cell for the number.
+        head, _sep, tail = _("{label}: {phone}").partition("{phone}")
+        text: list[Span] = []
+        for name, cell in zip(table.header, cells, strict=False):
+            if text:
+                text.append(BREAK)
+            text += [Strong(head.format(label=name).rstrip()), " ", *cell, tail]
+        self.items(Items((tuple(text),)))
+
+    def table_part(
+        self,
+        table: Table,
+        widths: tuple[float, ...],
+        size: float,
+        rows: list[tuple[tuple[Text, ...], list[str]]],
+    ) -> None:
+        from fpdf.fonts import FontFace
+
+        pdf = self.pdf
+        self.font(size)
         self.keep(4 * self.line)
         pdf.set_fill_color(255, 255, 255)
         with pdf.table(
@@ -306,11 +361,11 @@ class _Writer:
             header = drawn.row()
             for name in table.header:
                 header.cell(self.clean(name))
-            for cells in table.rows:
+            for cells, texts in rows:
                 row = drawn.row()
-                for cell in cells:
+                for cell, value in zip(cells, texts, strict=True):
                     link = next((safe_url(s.url) for s in cell if isinstance(s, Link)), None)
-                    row.cell(self.clean(_cell_text(cell)), link=uri(link) if link else "")
+                    row.cell(value, link=uri(link) if link else "")
         pdf.ln(self.line * 0.6)
 
     def column_widths(self, table: Table, size: float) -> tuple[float, ...]:
@@ -319,6 +374,10 @@ class _Writer:
         of days stays narrow and one of places gets the room."""
         pdf = self.pdf
         padding = 2.4 + 0.5
+        # A word wider than this (a long web address, a name typed without spaces) is broken
+        # inside the cell instead: left to claim its whole width, it squeezed the other
+        # columns below one character and fpdf2 gave up ("not enough horizontal space").
+        cap = max(pdf.epw / max(len(table.header), 1), pdf.epw * 0.4)
         least: list[float] = []
         amount: list[float] = []
         for index, name in enumerate(table.header):
@@ -329,7 +388,7 @@ class _Writer:
             for value in texts:
                 for word in value.split():
                     widest = max(widest, pdf.get_string_width(self.clean(word)))
-            least.append(widest + padding)
+            least.append(min(widest + padding, cap))
             amount.append(sum(len(t) for t in texts) / max(len(texts), 1) + 1)
         spare = pdf.epw - sum(least)
         if spare <= 0:
@@ -427,16 +486,19 @@ class _Writer:
                     lines.append(entry.cadence)
                 if w - 1 < small * PT * 1.5:
                     continue  # too narrow for a letter (many at once): the table says it
+                self.font(small * 0.92)
+                line_h = small * PT * 1.2
+                # Only the lines the box has room for: the rest, clipped, was still there as
+                # text, below the box and off the page (found by a search, read by a reader).
+                wrapped = wrapped_lines(pdf, w - 1, self.clean("\n".join(lines)))
+                room = max(1, int((h - 0.3) / line_h))
+                shown = wrapped[:room]
+                if len(wrapped) > room:
+                    shown[-1] = shown[-1].rstrip()[:-1] + "…" if len(shown[-1]) > 1 else "…"
                 with pdf.rect_clip(x, y, w, h):
                     pdf.set_xy(x + 0.5, y + 0.3)
-                    self.font(small * 0.92)
                     pdf.multi_cell(
-                        w - 1,
-                        small * PT * 1.2,
-                        self.clean("\n".join(lines)),
-                        align="L",
-                        new_x="LEFT",
-                        new_y="NEXT",
+                        w - 1, line_h, "\n".join(shown), align="L", new_x="LEFT", new_y="NEXT"
                     )
         pdf.set_auto_page_break(True, margin=BOTTOM)
         pdf.set_draw_color(*RULE)
@@ -477,6 +539,16 @@ class _Writer:
         back += [(line, False, True) for line in card.lines]
         if card.emergency:
             back.append((card.emergency, False, False))
+        # The largest size, 8 pt down to 6, at which both faces fit the card: whatever the
+        # clip cut off was lost from the card, yet still there as hidden text.
+        size = next(
+            (
+                s
+                for s in (8.0, 7.5, 7.0, 6.5)
+                if self.fits_card(front, s) and self.fits_card(back, s)
+            ),
+            6.0,
+        )
         bullet = size * PT * 1.4
         for face, lines in ((0, front), (1, back)):
             x = x0 + face * CARD_W
@@ -497,6 +569,24 @@ class _Writer:
                 pdf.set_margins(18, 16, 18)
                 pdf.set_auto_page_break(True, margin=BOTTOM)
         pdf.set_xy(x0, y0 + CARD_H + 2)
+
+    def fits_card(self, lines: list[tuple[Text, bool, bool]], size: float) -> bool:
+        """Whether a face's lines fit the card at ``size`` (as :meth:`card` draws them)."""
+        pdf = self.pdf
+        height = 2.5
+        for text, bold, bulleted in lines:
+            said = "".join(piece for piece, _strong, _url in self.pieces(text, bold))
+            width = CARD_W - 6 - (size * PT * 1.4 if bulleted else 0)
+            self.font(size, bold)
+            wrapped = wrapped_lines(pdf, width, said)
+            height += (max(len(wrapped), 1) - 1) * size * PT * 1.45 + size * PT * 1.3
+        return height + size * PT * 0.3 <= CARD_H - 1
+
+
+def wrapped_lines(pdf: FPDF, width: float, text: str) -> list[str]:
+    """The lines fpdf2 breaks ``text`` into at ``width`` mm in the current font (drawn nowhere)."""
+    lines = pdf.multi_cell(width, 1, text, dry_run=True, output="LINES")
+    return [str(line) for line in lines] if isinstance(lines, list) else []
 
 
 def uri(url: str) -> str:

@@ -208,9 +208,11 @@ def can_show(text: str, stderr: bool = False) -> bool:
 def _caller(caller: Caller) -> str:
     """'Jordan (Clinician): (312) 555-0155, after hours (312) 555-0156, address', in the
     handout's order (:func:`iopcli.handout.caller_text` writes the same for the page)."""
+    from iopcli.crisis import shown_note
     from iopcli.i18n import _
 
-    note = _(caller.note) if caller.note == "counselor" else caller.note  # the role we wrote
+    note = shown_note(caller)
+    note = _(note) if note == "counselor" else note  # the role we wrote
     name = caller.name + (f" ({note})" if note else "")
     details = [caller.phone] if caller.phone else []
     if caller.after_hours:
