@@ -491,3 +491,34 @@ def test_an_empty_plan_and_200_meetings_at_once(tmp_path: Path) -> None:
     assert len(reader(data).pages) <= 30
     text = squeeze("".join(page_texts(data)))
     assert all(f"Group{n}" in text for n in (0, 99, 199))
+
+
+def test_letters_the_font_lacks_are_named_by_field_not_content(run: Run, tmp_path: Path) -> None:
+    """Chinese and an emoji print as U+FFFD in the PDF: the export says which fields, with
+    how many characters, and never what they say (a warning; the files are written)."""
+    (tmp_path / "p.yaml").write_text(
+        "id: cjk\n"
+        "person: {name: 李小龙, timezone: America/Chicago, pronouns: '🙂'}\n"
+        "program: {name: P, discharge_date: 2027-03-05}\n"
+        "contacts:\n"
+        "  - {name: Sam, relationship: '兄弟 🙂', phone: 312-555-0100}\n"
+        "notes: 'ñandú, ÿ, – …'\n",
+        encoding="utf-8",
+    )
+    result = run("export", "p.yaml", "--format", "pdf", "--out", "out", "--report", "r.json")
+    assert result.returncode == 0, result.stderr
+    warned = [line for line in result.stderr.splitlines() if "warning" in line]
+    assert warned == [
+        f"p.yaml: {path}: warning: {n} character(s) the PDF's font cannot draw, printed there"
+        " as \ufffd (the HTML handout shows them)"
+        for path, n in (("person.name", 3), ("contacts.0.relationship", 3))
+    ]  # not the pronouns (not printed), not the Spanish letters (the font has them)
+    assert "李" not in result.stderr
+    assert "兄" not in result.stderr
+    report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert [w.split(": ")[1] for w in report["results"][0]["warnings"]] == [
+        "person.name",
+        "contacts.0.relationship",
+    ]
+    (written,) = (tmp_path / "out").glob("*.pdf")
+    assert "\ufffd\ufffd\ufffd" in page_texts(written.read_bytes())[0]

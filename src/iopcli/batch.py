@@ -48,6 +48,7 @@ class Outcome:
     files: list[tuple[str, bytes]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     pages: dict[str, int] = field(default_factory=dict)  # PDF file name -> its page count
+    warnings: list[str] = field(default_factory=list)  # written anyway, but worth a look
 
 
 @dataclass
@@ -60,6 +61,7 @@ class Record:
     outputs: list[str]
     errors: list[str]
     pages: dict[str, int] = field(default_factory=dict)  # written PDF -> its page count
+    warnings: list[str] = field(default_factory=list)  # e.g. letters the PDF's font lacks
 
     def as_json(self) -> dict[str, Any]:
         entry: dict[str, Any] = {
@@ -71,6 +73,8 @@ class Record:
         }
         if self.pages:
             entry["pages"] = self.pages
+        if self.warnings:
+            entry["warnings"] = self.warnings
         return entry
 
 
@@ -342,11 +346,17 @@ def render_task(task: Task, options: ExportOptions | None = None) -> Outcome:
             (file_name(outcome.stem, fmt), render(plan, fmt, options)) for fmt in options.formats
         ]
         if "pdf" in options.formats:
-            from iopcli.pdf_handout import page_count
+            from iopcli.pdf_handout import page_count, unprintable_fields
 
             outcome.pages = {
                 name: page_count(data) for name, data in outcome.files if name.endswith(".pdf")
             }
+            # Which fields, never what they say: the PDF prints those letters as U+FFFD.
+            outcome.warnings = [
+                f"{task.source}: {path}: warning: {count} character(s) the PDF's font cannot"
+                " draw, printed there as \ufffd (the HTML handout shows them)"
+                for path, count in unprintable_fields(plan, clinician=options.clinician)
+            ]
     except IopcliError as exc:
         outcome.errors = exc.lines()
     except Exception as exc:  # one plan must not stop the batch; say what, not its content
@@ -484,7 +494,13 @@ def _write(
         return Record(outcome.source, "failed", outcome.plan_id, [], errors)
     pages = {str(out / name): count for name, count in outcome.pages.items()}
     return Record(
-        outcome.source, "exported", outcome.plan_id, [str(p) for p, _ in files], [], pages
+        outcome.source,
+        "exported",
+        outcome.plan_id,
+        [str(p) for p, _ in files],
+        [],
+        pages,
+        outcome.warnings,
     )
 
 

@@ -55,6 +55,8 @@ from iopcli.i18n import _, format_time
 if TYPE_CHECKING:
     from fpdf import FPDF
 
+    from iopcli.model import AftercarePlan
+
 FONT = "DejaVu"
 #: A fixed creation date: the same document gives the same bytes, whenever it is written.
 CREATED = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
@@ -87,6 +89,46 @@ def page_count(data: bytes) -> int:
 def _font_file(style: str) -> str:
     name = "DejaVuSans-Bold.ttf" if style == "B" else "DejaVuSans.ttf"
     return str(resources.files("iopcli").joinpath("fonts", name))
+
+
+@cache
+def font_glyphs() -> frozenset[int]:
+    """The characters both bundled fonts (regular and bold) can draw."""
+    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]  # fpdf2 depends on it
+
+    regular, bold = (TTFont(_font_file(style)).getBestCmap() for style in ("", "B"))
+    return frozenset(regular) & frozenset(bold)
+
+
+#: Plan fields the handout does not print: ids, settings, where an entry came from.
+_NOT_PRINTED = frozenset(
+    {"id", "schema_version", "created", "updated", "source", "directory_id", "pronouns"}
+    | {"timezone", "language", "region", "postal_code", "feed", "discreet", "types"}
+)
+
+
+def unprintable_fields(plan: AftercarePlan, *, clinician: bool = False) -> list[tuple[str, int]]:
+    """Each printed field of ``plan`` holding characters the PDF's font has no letter for
+    (Chinese, Arabic, Hebrew, emoji: printed as U+FFFD), as (field path, how many). For a
+    warning that names the field, never its content."""
+    glyphs = font_glyphs()
+    found: list[tuple[str, int]] = []
+
+    def walk(value: object, path: str) -> None:
+        if isinstance(value, str):
+            missing = sum(1 for ch in value if ord(ch) not in glyphs and ch not in "\t\n\r")
+            if missing:
+                found.append((path, missing))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if key not in _NOT_PRINTED and (clinician or key != "clinician"):
+                    walk(item, f"{path}.{key}" if path else str(key))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, f"{path}.{index}")
+
+    walk(plan.model_dump(mode="json", exclude_defaults=True), "")
+    return found
 
 
 def document_to_pdf(document: Document, *, large_print: bool = False) -> bytes:
@@ -126,8 +168,7 @@ class _Writer:
         pdf.set_producer("iopcli")
         pdf.set_display_mode("fullwidth")
         self.pdf: FPDF = pdf
-        regular, bold = pdf.fonts[FONT.lower()], pdf.fonts[FONT.lower() + "B"]
-        self.glyphs = frozenset(getattr(regular, "cmap", ())) & frozenset(getattr(bold, "cmap", ()))
+        self.glyphs = font_glyphs()  # what unprintable_fields warns about is what is replaced
 
     def output(self) -> bytes:
         return bytes(self.pdf.output())

@@ -312,7 +312,7 @@ def _summary(result: BatchResult, out: Path) -> str:
 
 
 def _print_errors(record: Record) -> None:
-    for line in record.errors:  # each already names its input
+    for line in record.errors + record.warnings:  # each already names its input
         err(line)
 
 
@@ -345,7 +345,7 @@ def _with_progress(work: Any, out: Path, options: Any, jobs: int, total: int | N
         started = time.perf_counter()
 
         def step(record: Record) -> None:
-            for line in record.errors:
+            for line in record.errors + record.warnings:
                 progress.console.print(line)
             done = progress.tasks[0].completed + 1
             rate = done / max(time.perf_counter() - started, 1e-6)
