@@ -30,6 +30,7 @@ search uses are derived through the vocabularies in :mod:`iopcli.programs`.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import math
@@ -55,7 +56,11 @@ from iopcli.programs import (
 )
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
-_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]|\x1b\\[[0-?]*[ -/]*[@-~]")
+_CONTROLS = re.compile("\x1b\\[[0-?]*[ -/]*[@-~]|[\x00-\x1f\x7f-\x9f]")
+# Invisible characters that reorder or hide text on a terminal (bidirectional overrides and
+# isolates, zero-width spaces, byte-order marks): removed, so a listing shows what it says.
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+MAX_TEXT = 1000  # characters kept of one field or value: a listing's line, not a document
 
 
 class LocatorError(IopcliError):
@@ -86,9 +91,11 @@ def _text(value: Any) -> str:
     text = str(value)
     if "&" in text:  # "Smith &amp; Jones", "&#39;": entities from the locator's HTML pages
         text = html.unescape(text)
+    if "\ufffd" in text:  # a character the source lost (often a dash): a space, not a "?"
+        text = text.replace("\ufffd", " ")
     if not text.isprintable():
-        text = _CONTROLS.sub(" ", text)
-    return " ".join(text.split())
+        text = _INVISIBLE.sub("", _CONTROLS.sub(" ", text))
+    return " ".join(text[: MAX_TEXT * 4].split())[:MAX_TEXT]
 
 
 def _zip(value: Any) -> str:
@@ -129,10 +136,28 @@ def _coordinate(value: Any, limit: float) -> float | None:
 
 def _values(f3: Any) -> tuple[str, ...]:
     if isinstance(f3, list):
-        parts = [_text(v) for v in f3]
-    else:
-        parts = [_text(v) for v in str(f3 if f3 is not None else "").split(";")]
-    return tuple(dict.fromkeys(p for p in parts if p))
+        parts = [_shared_text(v) if isinstance(v, str) else _text(v) for v in f3]
+        return tuple(dict.fromkeys(p for p in parts if p))
+    return _split_values(f3 if isinstance(f3, str) else _text(f3))
+
+
+# Exports repeat the same few hundred category values over thousands of rows, and the JSON
+# parser makes a new string for each: the values are cleaned once and the same string (and
+# the same tuple, the same Category) is shared by every row that has it. A 50 MB export took
+# 610 MB to read before, most of it copies of "Medicaid" and its like.
+@functools.lru_cache(maxsize=1 << 16)
+def _shared_text(value: str) -> str:
+    return _text(value)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _split_values(f3: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(p for p in map(_shared_text, f3.split(";")) if p))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _category(code: str, name: str, values: tuple[str, ...]) -> Category:
+    return Category(code, name, values)
 
 
 # --- locator rows ----------------------------------------------------------------------------
@@ -253,7 +278,10 @@ def _categories(services: Any, where: str, notes: list[str]) -> tuple[Category, 
         if not isinstance(entry, dict):
             notes.append(f"{where}: services[{number}]: not an object; left out")
             continue
-        code = _text(entry.get("f2")) or _text(entry.get("f1"))
+        f1, f2 = entry.get("f1"), entry.get("f2")
+        code = (_shared_text(f2) if isinstance(f2, str) else _text(f2)) or (
+            _shared_text(f1) if isinstance(f1, str) else _text(f1)
+        )
         if not code:
             notes.append(f"{where}: services[{number}]: no category (f1, f2); left out")
             continue
@@ -261,9 +289,12 @@ def _categories(services: Any, where: str, notes: list[str]) -> tuple[Category, 
         if code in merged:  # a category given twice: one, with the values of both
             old = merged[code]
             values = tuple(dict.fromkeys(old.values + values))
-            merged[code] = Category(code, old.name, values)
+            merged[code] = _category(code, old.name, values)
         else:
-            merged[code] = Category(code, _text(entry.get("f1")) or code, values)
+            name = entry.get("f1")
+            merged[code] = _category(
+                code, (_shared_text(name) if isinstance(name, str) else _text(name)) or code, values
+            )
     return tuple(merged.values())
 
 
@@ -591,6 +622,7 @@ def read_programs(path: Path, source: str) -> ProgramFile:
         return ProgramFile("empty")
     try:
         parsed = json.loads(text)
+        del text  # the parsed file is what is needed from here: not a second copy of it
     except json.JSONDecodeError as exc:
         raise LocatorError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
     except RecursionError:
@@ -599,7 +631,9 @@ def read_programs(path: Path, source: str) -> ProgramFile:
         return ProgramFile("empty")
     if is_locator(parsed):
         return read_locator(parsed, str(path), source)
-    if not (isinstance(parsed, dict) or any(isinstance(row, dict) for row in parsed)):
+    if not isinstance(parsed, (dict, list)) or (
+        isinstance(parsed, list) and not any(isinstance(row, dict) for row in parsed)
+    ):  # "42", "just a string", [1, 2]
         raise LocatorError(f"{path}: not a treatment locator export or HSDS (no objects in it)")
     wrapped = ("services", "contents", "data", "results", "items", "organizations", "name")
     if isinstance(parsed, dict) and not set(wrapped) & set(parsed):

@@ -160,7 +160,7 @@ def _positive(option: str, value: str | None) -> float | None:
 def _place(near: str | None) -> Place | None:
     from iopcli.places import resolve
 
-    return resolve(near) if near else None
+    return resolve(near) if near is not None else None  # --near '' is a mistake too
 
 
 def _miles(place: Place | None, program: TreatmentProgram) -> float | None:
