@@ -162,7 +162,9 @@ def test_the_wallet_card_is_last_on_its_own_page_at_card_size() -> None:
     root = parse(page)
     body = root.find(f"{NS}body")
     assert body is not None
-    last = list(body)[-1]
+    # The card is the last part of <main>: nothing on the page lies outside a landmark.
+    assert [tag(e) for e in body] == ["main"]
+    last = list(body[0])[-1]
     assert tag(last) == "section"
     assert "wallet" in (last.get("class") or "")
     text = words(last)
@@ -349,3 +351,32 @@ def test_a_crowded_wallet_card_gets_smaller_type_not_cut_off() -> None:
     crowded = ["x" * 70] * 3 + [person] * 2 + ["If you are in crisis", "Ann", "Call:", "Signs:"]
     assert card_size(crowded) == "7pt"
     assert card_size(["word " * 200]) == "6pt"
+
+
+def _contrast(a: str, b: str) -> float:
+    light, dark = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_borders_and_focus_are_visible_and_large_print_is_large_throughout() -> None:
+    """WCAG 1.4.11: what tells a meeting from an appointment (its border) and the keyboard
+    focus ring stand out 3:1 from what is around them. Large print's captions and cut line
+    are at 18 pt too (only the week's picture is smaller; its table says the same)."""
+    page = document_to_html(sample_document(), large_print=True)
+    css = page.split("<style>", 1)[1].split("</style>", 1)[0]
+    for rule in re.findall(r"\.week-grid \.block[^{]*\{([^}]*)\}", css):
+        fill = re.search(r"background: (#[0-9a-f]{6})", rule)
+        borders = re.findall(r"border(?:-left)?: [^;]*(#[0-9a-f]{6})", rule)
+        assert fill is not None
+        assert borders
+        for colour in borders:
+            assert _contrast(colour, fill.group(1)) >= 3, (colour, fill.group(1))
+            assert _contrast(colour, "#ffffff") >= 3
+    focus = re.search(r"a:focus-visible \{ outline: 3px solid (#[0-9a-f]{6});", css)
+    assert focus is not None
+    assert _contrast(focus.group(1), "#ffffff") >= 3
+    assert (
+        ".large-print figcaption, .large-print .legend, .large-print .cut { font-size: 1em; }"
+        in css
+    )
+    assert parse(page).find(f"{NS}body").get("class") == "large-print"  # type: ignore[union-attr]

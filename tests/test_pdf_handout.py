@@ -522,3 +522,36 @@ def test_letters_the_font_lacks_are_named_by_field_not_content(run: Run, tmp_pat
     ]
     (written,) = (tmp_path / "out").glob("*.pdf")
     assert "\ufffd\ufffd\ufffd" in page_texts(written.read_bytes())[0]
+
+
+def test_pdf_colours_contrast_and_large_print_is_large_but_for_the_picture() -> None:
+    from iopcli import pdf_handout as p
+
+    def luminance(rgb: tuple[int, int, int]) -> float:
+        c = [v / 255 for v in rgb]
+        lin = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in c]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    def contrast(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
+        light, dark = sorted((luminance(a), luminance(b)), reverse=True)
+        return (light + 0.05) / (dark + 0.05)
+
+    white = (255, 255, 255)
+    for ink in (p.INK, p.HEADING, p.LINK):  # text on the page and in header cells
+        assert contrast(ink, white) >= 4.5
+        assert contrast(ink, (230, 230, 230)) >= 4.5
+    for fill, line in ((p.MEETING_FILL, p.MEETING_LINE), (p.APPOINTMENT_FILL, p.APPOINTMENT_LINE)):
+        assert contrast(p.INK, fill) >= 4.5  # the words in a box
+        assert contrast(line, fill) >= 3  # its border, which tells the kinds apart
+    # Large print: every size on the handout's pages is 18 pt or more, page numbers and
+    # tables included, but the week's picture (its boxes, the hours, the day names).
+    data = document_to_pdf(sample_document(), large_print=True)
+    pdf = reader(data)
+    sizes: set[float] = set()
+    for page in pdf.pages[:-1]:
+        content = page.get_contents().get_data().decode("latin-1")
+        sizes |= {float(s) for s in re.findall(r"/F\d+ ([\d.]+) Tf", content)}
+    small = max(6.5, 18 * 0.6)
+    assert {s for s in sizes if s < 18} <= {round(small, 2), round(small * 0.92, 2)}
+    # The title shows in a reader's window instead of the file name.
+    assert pdf.trailer["/Root"]["/ViewerPreferences"]["/DisplayDocTitle"] == True  # noqa: E712

@@ -235,6 +235,10 @@ figure.week figcaption { font-size: .9em; margin-bottom: .3em; }
 .card li { margin: 0; }
 .card .target { display: inline; }
 .cut { font-size: .85em; }
+/* Large print is large everywhere but in the week's picture (the table says the same) and on
+   the card (a fixed size). */
+.large-print figcaption, .large-print .legend, .large-print .cut { font-size: 1em; }
+a:focus-visible { outline: 3px solid #0b3d6e; outline-offset: 2px; }
 @media (max-width: 30em) { body { padding: .6em; } }
 @page { margin: 15mm 14mm; }
 @media print {
@@ -278,10 +282,9 @@ def document_to_html(document: Document, *, large_print: bool = False) -> str:
     out.append("</header>")
     for section in document.sections:
         out.extend(_section(section))
-    out.append("</main>")
-    if document.card is not None:
+    if document.card is not None:  # inside main: every part of the page is in a landmark
         out.extend(_card(document.card))
-    out += ["</body>", "</html>", ""]
+    out += ["</main>", "</body>", "</html>", ""]
     return "\n".join(out)
 
 

@@ -141,14 +141,19 @@ def document_to_pdf(document: Document, *, large_print: bool = False) -> bytes:
 
 class _Writer:
     def __init__(self, document: Document, large_print: bool) -> None:
-        from fpdf import FPDF
+        from fpdf import FPDF, ViewerPreferences
 
         footer_text = _("Page {page} of {pages}")
+        # Large print is large everywhere but in the week's picture (its table says the same)
+        # and on the card (a fixed size): tables, captions and page numbers too.
+        footer_size = 18.0 if large_print else 8.0
+        self.small = 1.0 if large_print else 0.92  # tables
+        self.smaller = 1.0 if large_print else 0.8  # a picture's caption and legend
 
         class Handout(FPDF):
             def footer(self) -> None:
-                self.set_y(-12)
-                self.set_font(FONT, "", 8)
+                self.set_y(-12 - footer_size * PT * 0.6)
+                self.set_font(FONT, "", footer_size)
                 self.set_text_color(*INK)
                 text = footer_text.format(page=self.page_no(), pages="{nb}")
                 self.cell(0, 5, text, align="C")
@@ -167,6 +172,8 @@ class _Writer:
         pdf.set_creator("iopcli")
         pdf.set_producer("iopcli")
         pdf.set_display_mode("fullwidth")
+        # A reader's window and a screen reader name the plan, not the file (PDF/UA asks it).
+        pdf.viewer_preferences = ViewerPreferences(display_doc_title=True)
         self.pdf: FPDF = pdf
         self.glyphs = font_glyphs()  # what unprintable_fields warns about is what is replaced
 
@@ -328,7 +335,7 @@ class _Writer:
 
     def table(self, table: Table) -> None:
         pdf = self.pdf
-        size = self.size * 0.92
+        size = self.size * self.small
         self.font(size)
         widths = self.column_widths(table, size)
         texts = [[self.clean(_cell_text(cell)) for cell in cells] for cells in table.rows]
@@ -461,7 +468,7 @@ class _Writer:
         if pdf.will_page_break(self.week_height(week, 8.0)):
             pdf.add_page()
         hour_h = max(6.0, min(14.0, (pdf.page_break_trigger - pdf.get_y() - fixed) / hours))
-        self.font(self.size * 0.9, True)
+        self.font(self.size * max(0.9, self.smaller), True)
         pdf.set_x(pdf.l_margin)
         pdf.multi_cell(
             0,
@@ -470,7 +477,7 @@ class _Writer:
             new_x="LMARGIN",
             new_y="NEXT",
         )
-        self.font(self.size * 0.8)
+        self.font(self.size * self.smaller)
         pdf.multi_cell(
             0,
             self.line,
