@@ -309,3 +309,34 @@ def test_the_finder_places_a_program_without_coordinates_by_its_zip(
     assert [p.id for p, _ in find("60432", ["op"], [], 10.0)] == ["JOL115"]
     assert find("60432", ["op"], [], None)[-1] == (find.program("CHI110"), None)
     assert find("", ["op"], [], None)[0][0].id == "CHI110"  # anywhere: by name, Albany first
+
+
+def test_the_export_after_the_interview_can_write_the_printable_handout(
+    run: Run, tmp_path: Path, lee: None, keyboard: Keyboard
+) -> None:
+    """A counselor prints the plan at discharge: the formats typed at the export question."""
+    pypdf = pytest.importorskip("pypdf")
+    t = keyboard(
+        Shown(
+            [
+                *PROGRAM_SECTION[:-1],
+                ("Next program: search the directory", "skip"),
+                ("Save this plan?", ""),
+                (SEE, "To print the handout too, answer with the formats: md,ics,pdf (or html)."),
+                ("Write the handout and calendar now? (y/n) [y]", "?"),
+                (SEE, "give the formats: md,ics,pdf"),
+                ("Write the handout and calendar now?", "md, docx"),
+                (SEE, "docx is not one of md, ics, json, yaml, fhir, html, pdf; or y, or n"),
+                ("Write the handout and calendar now?", "md,pdf"),
+                ("Discreet calendar titles?", ""),
+                ("in the file names?", ""),
+                ("Folder", str(tmp_path / "out")),
+            ]
+        )
+    )
+    assert run("edit", PLAN_ID, "program").returncode == 0, t.output[-800:]
+    assert t.steps == []
+    written = sorted((tmp_path / "out").iterdir())
+    assert [p.suffix for p in written] == [".md", ".pdf"]
+    text = pypdf.PdfReader(written[1]).pages[0].extract_text()
+    assert "My aftercare plan: Lee" in text

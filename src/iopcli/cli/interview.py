@@ -403,8 +403,8 @@ def _offer_export(asker: TerminalAsker, plan_id: str, config: dict[str, Any]) ->
         plan = store.load(plan_id)
         previous = store.earlier_items(plan_id)
     try:
-        answer = _ask(asker, "Write the handout and calendar now? (y/n)", "y", _WHY_EXPORT)
-        if answer.strip().lower() not in ("", "y", "yes"):
+        formats = _ask_formats(asker)
+        if formats is None:
             return
         configured = config.get("discreet")
         default = configured if isinstance(configured, bool) else plan.discreet
@@ -429,6 +429,7 @@ def _offer_export(asker: TerminalAsker, plan_id: str, config: dict[str, Any]) ->
     from iopcli.export import default_remind, export_options, export_plan
 
     options = export_options(
+        formats,
         remind=default_remind(home()),
         discreet=discreet,
         name=None if named else f"plan-{short_id(plan.id)}",
@@ -443,9 +444,34 @@ def _offer_export(asker: TerminalAsker, plan_id: str, config: dict[str, Any]) ->
 
 
 _WHY_EXPORT = (
-    "The handout (Markdown) and the calendar file (.ics) for the person to take home; the plan"
-    " is saved either way, and iopcli export can write them later."
+    "The handout (Markdown) and the calendar file (.ics) for the person to take home; to print"
+    " the handout now, give the formats: md,ics,pdf (or html). The plan is saved either way,"
+    " and iopcli export can write them later."
 )
+
+
+def _ask_formats(asker: TerminalAsker) -> str | None:
+    """Which files to write: y for the handout and the calendar, a list of formats (a
+    counselor printing at discharge wants the PDF too), or None for n."""
+    from iopcli.errors import UsageError
+    from iopcli.export import parse_formats
+
+    asker.say("To print the handout too, answer with the formats: md,ics,pdf (or html).")
+    while True:
+        answer = _ask(asker, "Write the handout and calendar now? (y/n)", "y", _WHY_EXPORT)
+        answer = answer.strip().lower().replace(" ", "")
+        if answer in ("n", "no"):
+            return None
+        if answer in ("", "y", "yes"):
+            return "md,ics"
+        try:
+            parse_formats(answer)
+        except UsageError as exc:
+            asker.say(f"  {str(exc).removeprefix('--format: ')}; or y, or n", "yellow")
+            continue
+        return answer
+
+
 _WHY_DISCREET = (
     "Calendars show on lock screens and to people who share the account. Discreet titles name"
     " no fellowship, clinic or medicine; the details stay in the handout."
