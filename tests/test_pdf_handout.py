@@ -8,7 +8,8 @@ import datetime as dt
 import io
 import json
 import re
-from collections.abc import Iterator
+import subprocess
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -555,3 +556,29 @@ def test_pdf_colours_contrast_and_large_print_is_large_but_for_the_picture() -> 
     assert {s for s in sizes if s < 18} <= {round(small, 2), round(small * 0.92, 2)}
     # The title shows in a reader's window instead of the file name.
     assert pdf.trailer["/Root"]["/ViewerPreferences"]["/DisplayDocTitle"] == True  # noqa: E712
+
+
+def test_same_bytes_whatever_the_clock_zone_and_locale(
+    run: Run, process: Callable[..., subprocess.CompletedProcess[str]], tmp_path: Path
+) -> None:
+    """A real process in another time zone and locale, at another time, with two workers,
+    writes the bytes this one does: no clock in the creation date, the file id or anywhere."""
+    (tmp_path / "p.yaml").write_text(SMALL_PLAN.format(id="pat", n=7), encoding="utf-8")
+    here = run("export", "p.yaml", "--format", "pdf,html", "--out", "here", "--jobs", "1")
+    assert here.returncode == 0, here.stderr
+    there = process(
+        "export", "p.yaml", "--format", "pdf,html", "--out", "there", "--jobs", "2",
+        TZ="Pacific/Kiritimati", LANG="es_ES.UTF-8", LC_ALL="C.UTF-8", LANGUAGE="es",
+        SOURCE_DATE_EPOCH="1",
+    )  # fmt: skip
+    assert there.returncode == 0, there.stderr
+    for written in sorted((tmp_path / "here").iterdir()):
+        assert (tmp_path / "there" / written.name).read_bytes() == written.read_bytes()
+    data = next((tmp_path / "here").glob("*.pdf")).read_bytes()
+    pdf = reader(data)
+    assert pdf.metadata is not None
+    assert pdf.metadata.get("/CreationDate") == "D:20000101000000Z"
+    assert "/ModDate" not in pdf.metadata
+    # The file id is the content's: another plan has another one.
+    other = reader(document_to_pdf(sample_document())).trailer["/ID"]
+    assert pdf.trailer["/ID"][0] == pdf.trailer["/ID"][1] != other[0]
