@@ -212,8 +212,8 @@ def test_near_as_people_type_it(typed: str, point: tuple[float, float]) -> None:
 @pytest.mark.parametrize(
     ("typed", "message"),
     [
-        ("2139", "'2139': a ZIP code has 5 digits (02139, or ZIP+4 02139-4307)"),
-        ("021", "'021': a ZIP code has 5 digits"),
+        ("2139", "'2139' is neither a 5-digit ZIP code nor LAT,LON: a ZIP code has 5 digits"),
+        ("021", "'021' is neither a 5-digit ZIP code nor LAT,LON: a ZIP code has 5 digits"),
         ("0213943", "a ZIP code has 5 digits"),
         ("09001", "09001 is a military (APO/FPO) ZIP code, which has no place on a map"),
         ("34012", "34012 is a military (APO/FPO) ZIP code"),
@@ -231,7 +231,7 @@ def test_near_as_people_type_it(typed: str, point: tuple[float, float]) -> None:
         ("1,2,3", "is neither a 5-digit ZIP code nor LAT,LON"),
         ("", "is neither a 5-digit ZIP code nor LAT,LON"),
         ("42.3\x1b[2J,-71", "'42.3\\x1b[2J,-71' is not LAT,LON"),
-        ("9" * 5000, "'" + "9" * 40 + "...': a ZIP code has 5 digits"),
+        ("9" * 5000, "'" + "9" * 40 + "...' is neither a 5-digit ZIP code"),
     ],
 )
 def test_near_mistakes_are_one_line_usage_errors(run: Run, typed: str, message: str) -> None:

@@ -113,7 +113,8 @@ def resolve(text: str, option: str = "--near") -> Place:
         return Place(point[0], point[1], f"ZIP {code}")
     if re.fullmatch(r"\d{1,4}|\d{6,8}|\d{10,}", given):
         raise UsageError(
-            f"{option}: {_shown(given)}: a ZIP code has 5 digits (02139, or ZIP+4 02139-4307)"
+            f"{option}: {_shown(given)} is neither a 5-digit ZIP code nor LAT,LON: a ZIP code"
+            " has 5 digits (02139, or ZIP+4 02139-4307)"
         )
     parts = [p for p in re.split(r"\s*,\s*|\s+(?=[+-]?[\d.])", given) if p]
     if len(parts) == 2:
