@@ -232,6 +232,52 @@ def test_wallet_card_has_warning_signs_two_people_the_lines_and_the_emergency_de
     assert [spans_text(p).split(":")[0] for p in card.people] == ["Sam", "Lee"]
 
 
+def test_the_card_says_call_or_text_and_a_role_only_when_the_name_does_not(run: Run) -> None:
+    """988 takes texts: the wallet card says so, as the crisis section does. A role the name
+    already says ("... Emergency Department (Emergency department)") is not repeated, on the
+    card, in the handout or by iopcli crisis; one the name does not say is kept."""
+    document = build(read_plan(str(DANA)))
+    card = document.card
+    assert card is not None
+    assert spans_text(card.lines[0]) == "988 Suicide & Crisis Lifeline: call or text 988"
+    assert card.emergency is not None
+    assert spans_text(card.emergency).startswith("Marlowe Community Hospital Emergency Department:")
+    crisis = plan_to_markdown(read_plan(str(DANA)))
+    assert "(Emergency department)" not in crisis
+    assert "**Jordan, therapist** (Clinician)" in crisis
+    out = run("crisis", str(DANA)).stdout
+    assert "  - Marlowe Community Hospital Emergency Department: (312) 555-0199" in out
+    assert "  - Jordan, therapist (Clinician): (312) 555-0155" in out
+    pros = [
+        {"name": "Aunt Rosa", "role": "aunt", "phone": "312-555-0100"},
+        {"name": "ER", "role": "er", "phone": "312-555-0101"},  # the same: which was meant
+    ]
+    said = build(minimal(safety_plan={"professionals": pros})).section("crisis")
+    assert said is not None
+    text = " ".join(
+        spans_text(item) for b in said.blocks if isinstance(b, Items) for item in b.items
+    )
+    assert "Aunt Rosa: " in text
+    assert "ER (er): " in text
+
+
+def test_the_wallet_card_cuts_long_words_to_fit() -> None:
+    from iopcli.handout import brief
+
+    assert brief("Sleeping   past\nnoon", 70) == "Sleeping past noon"
+    assert brief("one two three four five six", 15) == "one two three…"
+    assert brief("x" * 100, 10) == "x" * 9 + "…"
+    assert brief(None, 5) is None
+    people = [{"name": "N" * 150, "relationship": "r " * 60, "phone": "312-555-0101"}]
+    signs = ["sign " * 100] * 4
+    card = build(minimal(safety_plan={"people_to_ask": people, "warning_signs": signs})).card
+    assert card is not None
+    assert [len(s) <= 70 for s in card.warning_signs] == [True, True, True]  # of 4, 500 each
+    assert all(s.endswith("…") for s in card.warning_signs)
+    assert spans_text(card.people[0]).startswith("N" * 39 + "… (")
+    assert spans_text(card.people[0]).endswith(": 312-555-0101")
+
+
 def test_fill_puts_spans_into_a_whole_sentence() -> None:
     link = Link("(312) 555-0142", "tel:+13125550142", "phone")
     assert fill("Your counselor: {name}, {phone}.", name="Alicia", phone=link) == (
