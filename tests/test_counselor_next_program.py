@@ -100,7 +100,7 @@ def test_a_mistyped_zip_finds_nothing_near_and_the_right_one_searches_again(
                 ("Which one? (a number; type, to type one in; another ZIP", "12"),
                 (SEE, "Type type, or a number from 1 to 4."),
                 ("Which one?", "1"),
-                (SEE, "= Albany Park Recovery Collective"),
+                (SEE, "= Albany Park Recovery Collective, intake 312-555-0161"),  # to call now
                 ("Intake date", ""),
                 ("What to bring", ""),
                 ("Save this plan?", ""),

@@ -556,7 +556,10 @@ def _pick_reader(
     def read(answer: str) -> tuple[str, str | None]:
         if answer.isdigit() and 1 <= int(answer) <= len(found):
             program = found[int(answer) - 1][0]
-            return _PICKED + program.id, program.display_name
+            # The number to call comes with the echo: the intake is booked on the phone, now.
+            number = program.intake_phone.strip() or program.phone.strip()
+            call = f", intake {number}" if program.intake_phone.strip() else f", {number}"
+            return _PICKED + program.id, program.display_name + (call if number else "")
         return answer, None
 
     return read
