@@ -380,3 +380,32 @@ def test_borders_and_focus_are_visible_and_large_print_is_large_throughout() -> 
         in css
     )
     assert parse(page).find(f"{NS}body").get("class") == "large-print"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        " JaVaScRiPt:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "vbscript:msgbox(1)",
+        "java\tscript:alert(1)",
+    ],
+)
+def test_a_plan_holds_only_web_links_and_the_page_writes_no_other(url: str) -> None:
+    """A link in a plan is http(s) (the model refuses the rest, even in disguise); a document
+    that carried another anyway gets its label as plain text, no link."""
+    from pydantic import ValidationError
+
+    from hostile_plan import empty_plan
+    from iopcli.model import AftercarePlan
+
+    plan = empty_plan() | {
+        "meetings": [{"name": "M", "days": ["tue"], "start": "7pm", "online_url": url}]
+    }
+    with pytest.raises(ValidationError):
+        AftercarePlan.model_validate(plan)
+    document = Document("t", "en", (Link("join online", url),), ())
+    root = check_structure(document_to_html(document), document)
+    assert not list(root.iter(f"{NS}a"))
+    assert "join online" in words(root)

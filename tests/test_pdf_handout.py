@@ -503,7 +503,7 @@ def test_letters_the_font_lacks_are_named_by_field_not_content(run: Run, tmp_pat
         "program: {name: P, discharge_date: 2027-03-05}\n"
         "contacts:\n"
         "  - {name: Sam, relationship: '兄弟 🙂', phone: 312-555-0100}\n"
-        "notes: 'ñandú, ÿ, – …'\n",
+        'notes: "ñandú, ÿ, – …, a variation selector\\ufe0f"\n',  # invisible: left out
         encoding="utf-8",
     )
     result = run("export", "p.yaml", "--format", "pdf", "--out", "out", "--report", "r.json")

@@ -100,6 +100,10 @@ def font_glyphs() -> frozenset[int]:
     return frozenset(regular) & frozenset(bold)
 
 
+#: Characters that are never drawn (variation selectors, the zero-width no-break space): no
+#: font has a glyph for them, and they are left out rather than printed as U+FFFD.
+_INVISIBLE = re.compile("[\ufe00-\ufe0f\ufeff]")
+
 #: Plan fields the handout does not print: ids, settings, where an entry came from.
 _NOT_PRINTED = frozenset(
     {"id", "schema_version", "created", "updated", "source", "directory_id", "pronouns"}
@@ -116,7 +120,11 @@ def unprintable_fields(plan: AftercarePlan, *, clinician: bool = False) -> list[
 
     def walk(value: object, path: str) -> None:
         if isinstance(value, str):
-            missing = sum(1 for ch in value if ord(ch) not in glyphs and ch not in "\t\n\r")
+            missing = sum(
+                1
+                for ch in _INVISIBLE.sub("", value)
+                if ord(ch) not in glyphs and ch not in "\t\n\r"
+            )
             if missing:
                 found.append((path, missing))
         elif isinstance(value, dict):
@@ -188,6 +196,7 @@ class _Writer:
         value = " ".join(value.replace("\t", " ").splitlines()) if "\n" in value else value
         if all(ord(ch) in self.glyphs for ch in value):
             return value
+        value = _INVISIBLE.sub("", value)  # an emoji's variation selector is not a letter
         return "".join(ch if ord(ch) in self.glyphs else "\ufffd" for ch in value)
 
     def font(self, size: float | None = None, bold: bool = False) -> None:
