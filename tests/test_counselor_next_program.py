@@ -340,3 +340,56 @@ def test_the_export_after_the_interview_can_write_the_printable_handout(
     assert [p.suffix for p in written] == [".md", ".pdf"]
     text = pypdf.PdfReader(written[1]).pages[0].extract_text()
     assert "My aftercare plan: Lee" in text
+
+
+def test_discreet_titles_chosen_at_the_export_are_kept_for_later_exports(
+    run: Run, tmp_path: Path, directory: None, keyboard: Keyboard
+) -> None:
+    """The person asked for discreet titles: a later export (by the counselor, or after the
+    next edit) must not put the program's name back on their lock screen."""
+    booked = {"name": "Lakeview Counseling Center", "intake_phone": "(312) 555-0161"}
+    path = write(tmp_path, plan_data(**booked, intake={"date": "2027-03-08", "time": "10am"}))
+    assert run("import", str(path)).returncode == 0
+    unchanged = [
+        *PROGRAM_SECTION[:-1],
+        ("Next program: keep it", ""),
+        ("Intake date", ""),
+        ("Intake time", ""),
+        ("What to bring", ""),
+        ("Save this plan?", ""),
+        ("Write the handout and calendar now?", "ics"),
+    ]
+    t = keyboard(
+        Shown(
+            [
+                *unchanged,
+                ("Discreet calendar titles?", "y"),
+                (SEE, "Discreet titles kept in the plan (revision "),
+                ("in the file names?", ""),
+                ("Folder", str(tmp_path / "first")),
+            ]
+        )
+    )
+    assert run("edit", PLAN_ID, "program").returncode == 0, t.output[-800:]
+    assert t.steps == []
+    assert saved(tmp_path).discreet is True
+    later = run("export", PLAN_ID, "--format", "ics", "--out", str(tmp_path / "later"))
+    assert later.returncode == 0, later.stderr
+    (ics,) = (tmp_path / "later").glob("*.ics")
+    text = ics.read_text("utf-8")
+    assert "SUMMARY:Appointment" in text
+    assert "Lakeview" not in text
+    t = keyboard(
+        Shown(
+            [
+                *unchanged,
+                ("Discreet calendar titles?", ""),  # now the plan's own: y
+                ("in the file names?", ""),
+                ("Folder", str(tmp_path / "again")),
+            ]
+        )
+    )
+    assert run("edit", PLAN_ID, "program").returncode == 0, t.output[-800:]
+    assert t.lines[-3].endswith("(y/n) [y]: ")
+    assert "kept in the plan" not in t.output.split("Discreet calendar titles?")[-1]
+    assert "Lakeview" not in next((tmp_path / "again").glob("*.ics")).read_text("utf-8")

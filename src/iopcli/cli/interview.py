@@ -407,7 +407,8 @@ def _offer_export(asker: TerminalAsker, plan_id: str, config: dict[str, Any]) ->
         if formats is None:
             return
         configured = config.get("discreet")
-        default = configured if isinstance(configured, bool) else plan.discreet
+        # Discreet when the clinic or the plan says so: the safe side of a lock screen.
+        default = plan.discreet or configured is True
         answer = _ask(
             asker,
             "Discreet calendar titles? The calendar will show 'Meeting', 'Appointment' and"
@@ -416,6 +417,8 @@ def _offer_export(asker: TerminalAsker, plan_id: str, config: dict[str, Any]) ->
             _WHY_DISCREET,
         )
         discreet = answer.strip().lower() in ("y", "yes") if answer.strip() else default
+        if discreet != plan.discreet:
+            plan = _keep_discreet(asker, plan, discreet)
         answer = _ask(
             asker,
             f"Put {plan.person.name}'s name in the file names? (y/n; n: plan-{short_id(plan.id)})",
@@ -448,6 +451,27 @@ _WHY_EXPORT = (
     " the handout now, give the formats: md,ics,pdf (or html). The plan is saved either way,"
     " and iopcli export can write them later."
 )
+
+
+def _keep_discreet(asker: TerminalAsker, plan: AftercarePlan, discreet: bool) -> AftercarePlan:
+    """The titles chosen are kept in the plan: a later ``iopcli export`` (or this question's
+    default, which is the clinic's) would otherwise put the group, clinic and medicine back on
+    the person's lock screen, under the same event ids, when the calendar is imported again."""
+    from iopcli.model import AftercarePlan
+    from iopcli.store import open_store
+
+    with open_store(home(), create=False) as store:
+        body = store.body(plan.id)
+        body["discreet"] = discreet
+        result = store.save(
+            AftercarePlan.model_validate(body),
+            base=store.current_revision(plan.id),
+            source="interview (calendar titles)",
+        )
+        kept = store.load(plan.id)
+    which = "Discreet" if discreet else "Full"
+    asker.say(f"  {which} titles kept in the plan (revision {result.revision}).")
+    return kept
 
 
 def _ask_formats(asker: TerminalAsker) -> str | None:
