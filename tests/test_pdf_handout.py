@@ -582,3 +582,23 @@ def test_same_bytes_whatever_the_clock_zone_and_locale(
     # The file id is the content's: another plan has another one.
     other = reader(document_to_pdf(sample_document())).trailer["/ID"]
     assert pdf.trailer["/ID"][0] == pdf.trailer["/ID"][1] != other[0]
+
+
+def test_a_table_cell_links_only_when_it_holds_one_target() -> None:
+    """fpdf2 links a whole cell: one with a phone and a web address is not a link at all
+    (both targets are printed), one with a single target is."""
+    both = (
+        "Hall; ",
+        Link("(312) 555-0155", "tel:+13125550155"),
+        "; ",
+        Link("join", "https://a.example/j"),
+    )
+    one = (Link("join", "https://b.example/j"),)
+    document = Document(
+        "t", "en", (), (Section("week", "Week", (Table(("Where", "Online"), ((both, one),)),)),)
+    )
+    pdf = reader(document_to_pdf(document))
+    targets = [a.get_object()["/A"]["/URI"] for a in pdf.pages[0].get("/Annots", [])]
+    assert targets == ["https://b.example/j"]
+    text = squeeze(pdf.pages[0].extract_text())
+    assert squeeze("(312) 555-0155; join (a.example/j)") in text

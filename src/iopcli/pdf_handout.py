@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING
@@ -421,7 +421,11 @@ class _Writer:
             for cells, texts in rows:
                 row = drawn.row()
                 for cell, value in zip(cells, texts, strict=True):
-                    link = next((safe_url(s.url) for s in cell if isinstance(s, Link)), None)
+                    # fpdf2 links a whole cell: only when it holds one target (a place with a
+                    # phone and a web address would send both to the first). The targets are
+                    # printed in the cell either way.
+                    targets = {safe_url(s.url) for s in cell if isinstance(s, Link)} - {None}
+                    link = targets.pop() if len(targets) == 1 else None
                     row.cell(value, link=uri(link) if link else "")
         pdf.ln(self.line * 0.6)
 
@@ -630,14 +634,27 @@ class _Writer:
     def fits_card(self, lines: list[tuple[Text, bool, bool]], size: float) -> bool:
         """Whether a face's lines fit the card at ``size`` (as :meth:`card` draws them)."""
         pdf = self.pdf
-        height = 2.5
-        for text, bold, bulleted in lines:
-            said = "".join(piece for piece, _strong, _url in self.pieces(text, bold))
-            width = CARD_W - 6 - (size * PT * 1.4 if bulleted else 0)
+        said = [
+            ("".join(piece for piece, _strong, _url in self.pieces(text, bold)), bold, bulleted)
+            for text, bold, bulleted in lines
+        ]
+
+        def height(count: Callable[[str, bool, float], int]) -> float:
+            total = 2.5 + size * PT * 0.3
+            for text, bold, bulleted in said:
+                width = CARD_W - 6 - (size * PT * 1.4 if bulleted else 0)
+                total += (count(text, bold, width) - 1) * size * PT * 1.45 + size * PT * 1.3
+            return total
+
+        def at_most(text: str, _bold: bool, width: float) -> int:  # every letter an em wide
+            return 1 + int(len(text) * size * PT / width)
+
+        def measured(text: str, bold: bool, width: float) -> int:
             self.font(size, bold)
-            wrapped = wrapped_lines(pdf, width, said)
-            height += (max(len(wrapped), 1) - 1) * size * PT * 1.45 + size * PT * 1.3
-        return height + size * PT * 0.3 <= CARD_H - 1
+            return max(len(wrapped_lines(pdf, width, text)), 1)
+
+        # The bound settles most cards without laying anything out.
+        return height(at_most) <= CARD_H - 1 or height(measured) <= CARD_H - 1
 
 
 def wrapped_lines(pdf: FPDF, width: float, text: str) -> list[str]:
