@@ -418,6 +418,29 @@ def test_locator_input_built_to_break_it(parsed: Any) -> None:
         assert not _HIDDEN.search(line), repr(line)
 
 
+@settings(deadline=None)  # a file written and read per example: the disk may be busy
+@given(st.one_of(_PAGE, st.lists(_PAGE, min_size=1, max_size=3)))
+def test_a_file_reads_as_its_parsed_rows_do(scratch: Path, parsed: Any) -> None:
+    """read_programs turns each row into its program while the file is parsed (for memory):
+    the same programs, skips and notes as reading the parsed file afterwards."""
+    scratch.write_text(json.dumps(parsed), encoding="utf-8")
+    try:
+        expected = read_locator(parsed, str(scratch), "x")
+    except LocatorError as exc:
+        with pytest.raises(LocatorError, match=re.escape(str(exc))):
+            read_programs(scratch, "x")
+        return
+    read = read_programs(scratch, "x")
+    if read.format == "locator":
+        assert (read.programs, read.skipped, read.notes) == (
+            expected.programs,
+            expected.skipped,
+            expected.notes,
+        )
+    else:  # empty, or no locator field at all: HSDS says what it is
+        assert expected.programs == []
+
+
 _HSDS_SERVICE = st.fixed_dictionaries(
     {"id": _TEXT, "name": st.sampled_from(["Intensive Outpatient Program", "Methadone clinic"])
      | _TEXT},

@@ -86,8 +86,8 @@ class ProgramFile:
 
 def _text(value: Any) -> str:
     """One line of clean text from a scalar ("" for lists, objects, booleans, None)."""
-    if value is None or isinstance(value, (bool, dict, list)):
-        return ""
+    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+        return ""  # None, true/false, lists, objects (and rows read early: see _row_hook)
     text = str(value)
     if "&" in text:  # "Smith &amp; Jones", "&#39;": entities from the locator's HTML pages
         text = html.unescape(text)
@@ -274,7 +274,9 @@ def _categories(services: Any, where: str, notes: list[str]) -> tuple[Category, 
         notes.append(f"{where}: services: not a list; left out, the row is kept")
         return ()
     merged: dict[str, Category] = {}
-    for number, entry in enumerate(services, 1):
+    for number, given in enumerate(services, 1):
+        # An object with a frid or name1 among the categories was read as a row: none.
+        entry = {} if isinstance(given, _Decoded) else given
         if not isinstance(entry, dict):
             notes.append(f"{where}: services[{number}]: not an object; left out")
             continue
@@ -364,14 +366,15 @@ def _pages(parsed: Any, name: str) -> Iterator[tuple[str, list[Any]]]:
             return
         if not isinstance(rows, list):
             raise LocatorError(f"{name}: rows: expected a list of facilities")
-        yield (f"page {parsed.get('page')}, " if parsed.get("page") is not None else ""), rows
+        page = _text(parsed.get("page"))[:20]
+        yield (f"page {page}, " if page else ""), rows
         return
     if not isinstance(parsed, list):
         raise LocatorError(f"{name}: not a treatment locator export (expected an object or list)")
     if parsed and all(isinstance(p, dict) and "rows" in p for p in parsed):
         for number, page in enumerate(parsed, 1):
             rows = page.get("rows")
-            label = f"page {page.get('page', number)}, "
+            label = f"page {_text(page.get('page'))[:20] or number}, "
             if isinstance(rows, list):
                 yield label, rows
             elif rows is not None:
@@ -380,9 +383,36 @@ def _pages(parsed: Any, name: str) -> Iterator[tuple[str, list[Any]]]:
     yield "", parsed  # a bare list of rows
 
 
+class _Decoded:
+    """A locator row read as the JSON parser met it (see :func:`_row_hook`): the program or
+    why it is none, its id, and its notes with ``\0`` where the row's place will be named."""
+
+    __slots__ = ("ident", "notes", "result")
+
+    def __init__(self, row: dict[str, Any]) -> None:
+        self.notes: list[str] = []
+        self.result = locator_row(row, "\0", self.notes)
+        self.ident = _text(row.get("frid"))
+
+
+def _row_hook(row: dict[str, Any]) -> Any:
+    """``json.loads``' object hook: a locator row becomes its program as soon as it is parsed,
+    so a large export never holds every row as Python dicts and lists at once (a 50 MB
+    export peaked at 476 MB that way; read like this, about half). Other objects (pages,
+    services, HSDS) stay as they are."""
+    if ("frid" in row or "name1" in row) and not _NOT_ROWS & row.keys():
+        return _Decoded(row)
+    return row
+
+
+_NOT_ROWS = {"rows", "f1", "f2", "f3"}  # a page, a category
+
+
 def is_locator(parsed: Any) -> bool:
     """Whether parsed JSON looks like a locator export (not HSDS)."""
     first = parsed[0] if isinstance(parsed, list) and parsed else parsed
+    if isinstance(first, _Decoded):
+        return True
     return isinstance(first, dict) and (
         bool({"rows", "frid", "name1", "totalPages", "recordCount", "page"} & set(first))
     )
@@ -395,9 +425,17 @@ def read_locator(parsed: Any, name: str, source: str) -> ProgramFile:
     kept: dict[str, TreatmentProgram] = {}
     for label, rows in _pages(parsed, name):
         for number, row in enumerate(rows, 1):
-            ident = _text(row.get("frid")) if isinstance(row, dict) else ""
+            decoded = row if isinstance(row, _Decoded) else None
+            if decoded is not None:
+                ident = decoded.ident
+            else:
+                ident = _text(row.get("frid")) if isinstance(row, dict) else ""
             where = f"{name}: {label}row {number}" + (f" ({ident})" if ident else "")
-            program = locator_row(row, where, out.notes)
+            if decoded is not None:
+                program = decoded.result
+                out.notes += [where + n[1:] if n.startswith("\0") else n for n in decoded.notes]
+            else:
+                program = locator_row(row, where, out.notes)
             if isinstance(program, str):
                 out.skipped.append(f"{where}: {program}")
                 if ident:
@@ -621,7 +659,7 @@ def read_programs(path: Path, source: str) -> ProgramFile:
     if not text.strip():
         return ProgramFile("empty")
     try:
-        parsed = json.loads(text)
+        parsed = json.loads(text, object_hook=_row_hook)
         del text  # the parsed file is what is needed from here: not a second copy of it
     except json.JSONDecodeError as exc:
         raise LocatorError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
