@@ -12,6 +12,11 @@ its target next to it, the week at a glance is drawn as a grid, and the wallet c
 page of its own, last, at 85.6 × 54 mm. The bytes depend on the document only: the creation
 date is fixed and the file id is a hash of the content.
 
+Whatever a plan holds, nothing is drawn off the page or hidden: a row taller than a page is
+written as a list item, a week box or the card holds only what fits it (the card's words cut by
+the builder, its type brought down to fit), and a letter the font lacks prints as U+FFFD, which
+:func:`unprintable_fields` lets the export warn about by field.
+
 fpdf is imported only here, and this module only when a PDF is written.
 """
 
