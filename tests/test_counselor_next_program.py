@@ -393,3 +393,27 @@ def test_discreet_titles_chosen_at_the_export_are_kept_for_later_exports(
     assert t.lines[-3].endswith("(y/n) [y]: ")
     assert "kept in the plan" not in t.output.split("Discreet calendar titles?")[-1]
     assert "Lakeview" not in next((tmp_path / "again").glob("*.ics")).read_text("utf-8")
+
+
+def test_the_search_reads_levels_and_payments_as_counselors_say_them(
+    run: Run, tmp_path: Path, lee: None, keyboard: Keyboard
+) -> None:
+    t = keyboard(
+        Shown(
+            [
+                *PROGRAM_SECTION,
+                ("ZIP code to search near", "60657"),
+                ("Level of care", "Standard outpatient, IOP"),
+                (SEE, "= op, iop"),
+                ("Payment it must take", "self pay, Tricare"),
+                (SEE, "= self-pay, military"),
+                (SEE, "No program in the directory within 50 miles of ZIP 60657 matches.\n"),
+                ("Another ZIP to search near", "skip"),  # none takes either, at any distance
+                ("Save this plan?", ""),
+                ("Write the handout and calendar now?", "n"),
+            ]
+        )
+    )
+    assert run("edit", PLAN_ID, "program").returncode == 0, t.output[-800:]
+    assert t.steps == []
+    assert saved(tmp_path).next_program is None

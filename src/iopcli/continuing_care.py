@@ -425,6 +425,7 @@ def _search(
         f"Level of care ({', '.join(LEVELS)}; Enter for any)",
         default=SEARCH_LEVELS.get(level, ""),
         checker=codes(LEVELS),
+        reader=_read_codes,
         help="iop intensive outpatient, php partial hospitalization, op outpatient, mat"
         " medication treatment, otp opioid treatment program. Several with commas.",
     )
@@ -433,6 +434,7 @@ def _search(
         f"Payment it must take ({', '.join(PAYS)}; Enter for any)",
         default=", ".join(pays_of(clinician.get("payer"), clinician.get("insurance"))),
         checker=codes(PAYS),
+        reader=_read_codes,
         help="Filled in from the clinician's payer and insurance notes when they are known."
         " Several with commas: a program taking any of them is shown.",
     )
@@ -589,6 +591,25 @@ def _picked(
 
 def _codes(answer: str) -> list[str]:
     return [c for c in re.split(r"[\s,;]+", answer.strip().lower()) if c]
+
+
+# What counselors type for the search's codes: the plan's own words for levels of care, and how
+# people name ways of paying.
+_SAYINGS = {
+    "outpatient": "op", "standard": "op", "intensive": "iop", "partial": "php", "day": "php",
+    "medication": "mat", "moud": "mat", "buprenorphine": "mat", "methadone": "otp",
+    "cash": "self-pay", "selfpay": "self-pay", "uninsured": "self-pay", "insurance": "private",
+    "commercial": "private", "tricare": "military", "va": "military", "iop_step_down": "iop",
+}  # fmt: skip
+
+
+def _read_codes(answer: str) -> tuple[str, str | None]:
+    """'IOP, outpatient' -> 'iop, op'; 'self pay' -> 'self-pay'; echoed when changed."""
+    text = re.sub(r"\bself[\s_]+pay\b", "self-pay", answer.strip().lower())
+    text = re.sub(r"\b(standard|intensive|partial)[\s_-]+\w+", r"\1", text)
+    codes = list(dict.fromkeys(_SAYINGS.get(c, c) for c in _codes(text)))
+    read = ", ".join(codes)
+    return read, None if read == answer.strip() else read
 
 
 def _by_hand(interview: Interview, current: dict[str, Any]) -> dict[str, Any]:
