@@ -490,6 +490,11 @@ def test_an_empty_plan_and_200_meetings_at_once(tmp_path: Path) -> None:
     ]
     data = document_to_pdf(build(AftercarePlan.model_validate(crowded)))
     assert len(reader(data).pages) <= 30
+    # 200 boxes side by side in one day's column: thin, but none drawn with a negative width.
+    content = reader(data).pages[0].get_contents().get_data().decode("latin-1")
+    widths = [float(w) for w in re.findall(r"[\d.]+ [\d.]+ (-?[\d.]+) -?[\d.]+ re", content)]
+    assert len(widths) > 200
+    assert min(widths) > 0
     text = squeeze("".join(page_texts(data)))
     assert all(f"Group{n}" in text for n in (0, 99, 199))
 

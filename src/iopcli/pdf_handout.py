@@ -536,7 +536,7 @@ class _Writer:
                 entry = placed.entry
                 x = left + scale_w + day * day_w + placed.lane * lane_w + 0.4
                 y = grid_top + (placed.start - first * 60) / 60 * hour_h + 0.3
-                w = lane_w - 0.8
+                w = max(lane_w - 0.8, lane_w * 0.6)  # many at once: thin, never negative
                 h = max((placed.end - placed.start) / 60 * hour_h - 0.6, small * PT * 1.4)
                 meeting = entry.kind != "appointment"
                 pdf.set_fill_color(*(MEETING_FILL if meeting else APPOINTMENT_FILL))
