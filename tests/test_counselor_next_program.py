@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 import test_interview_flows
-from conftest import Run
+from conftest import ROOT, Run
 from iopcli.continuing_care import _intake_note, program_finder, searched_payer
 from iopcli.store import open_store
 from test_continuing_care import PLAN_ID, locator_row, plan_data, write
@@ -417,3 +417,23 @@ def test_the_search_reads_levels_and_payments_as_counselors_say_them(
     assert run("edit", PLAN_ID, "program").returncode == 0, t.output[-800:]
     assert t.steps == []
     assert saved(tmp_path).next_program is None
+
+
+def test_a_directory_of_meetings_alone_offers_to_type_the_program_in(
+    run: Run, tmp_path: Path, keyboard: Keyboard
+) -> None:
+    feed = ROOT / "tests" / "feeds" / "meeting-guide.json"
+    assert run("directory", "import", str(feed)).returncode == 0
+    assert run("import", str(write(tmp_path, plan_data()))).returncode == 0
+    assert program_finder(tmp_path / "home") is None
+    t = keyboard(
+        Shown(
+            [
+                *PROGRAM_SECTION[:-1],
+                ("Next program: search the directory, type one in, or skip? [type]", "skip"),
+                ("Save this plan?", "n"),
+            ]
+        )
+    )
+    assert run("edit", PLAN_ID, "program").returncode == 0, t.output[-800:]
+    assert t.steps == []

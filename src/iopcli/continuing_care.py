@@ -278,7 +278,10 @@ def program_finder(home: Path | None) -> Finder | None:
     folder = home or default_home()
     if not (folder / DB_NAME).exists():
         return None
-    return _DirectoryFinder(folder)
+    finder = _DirectoryFinder(folder)
+    # A directory of meetings alone has no program to search: the interview then offers to
+    # type the program in, not a search that can only say "no program near".
+    return finder if finder.has_programs() else None
 
 
 class _DirectoryFinder:
@@ -286,6 +289,16 @@ class _DirectoryFinder:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+
+    def has_programs(self) -> bool:
+        from iopcli.errors import IopcliError
+        from iopcli.program_index import open_programs
+
+        try:
+            with open_programs(self.folder, create=False) as index:
+                return bool(index.search(limit=1))
+        except IopcliError:
+            return False  # unreadable: iopcli programs says why; the interview types it in
 
     def program(self, program_id: str) -> TreatmentProgram | None:
         from iopcli.programs import lookup
