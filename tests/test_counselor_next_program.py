@@ -437,3 +437,27 @@ def test_a_directory_of_meetings_alone_offers_to_type_the_program_in(
     )
     assert run("edit", PLAN_ID, "program").returncode == 0, t.output[-800:]
     assert t.steps == []
+
+
+def test_no_care_after_discharge_asks_whether_the_next_program_stays(
+    run: Run, tmp_path: Path, keyboard: Keyboard
+) -> None:
+    booked = {"name": "Lakeview Counseling Center", "intake_phone": "(312) 555-0161"}
+    assert run("import", str(write(tmp_path, plan_data(**booked)))).returncode == 0
+    t = keyboard(
+        Shown(
+            [
+                *PROGRAM_SECTION[:3],
+                ("Care after discharge", "none"),
+                ("Next plan review", ""),
+                ("No care after discharge, but the plan names Lakeview Counseling Center as the"
+                 " next program: keep it? (y/N) [n]", ""),
+                ("Save this plan?", ""),
+                ("Write the handout and calendar now?", "n"),
+            ]
+        )
+    )  # fmt: skip
+    assert run("edit", PLAN_ID, "program").returncode == 0, t.output[-800:]
+    assert t.steps == []
+    plan = saved(tmp_path)
+    assert (plan.program.level_of_care.value, plan.next_program) == ("none", None)

@@ -353,6 +353,15 @@ def ask_next_program(interview: Interview) -> None:
     except ValueError:
         return  # the program section reports it
     if level == "none":
+        if plan.get("next_program"):  # care after discharge was just set to none
+            keep = interview.yes(
+                "program/next/keep",
+                f"No care after discharge, but the plan names {plan['next_program'].get('name')}"
+                " as the next program: keep it?",
+                False,
+            )
+            if not keep:
+                plan.pop("next_program", None)
         return
     current = plan.get("next_program") or None
     interview.say("")
