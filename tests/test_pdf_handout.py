@@ -515,9 +515,9 @@ def test_letters_the_font_lacks_are_named_by_field_not_content(run: Run, tmp_pat
     assert result.returncode == 0, result.stderr
     warned = [line for line in result.stderr.splitlines() if "warning" in line]
     assert warned == [
-        f"p.yaml: {path}: warning: {n} character(s) the PDF's font cannot draw, printed there"
-        " as \ufffd (the HTML handout shows them)"
-        for path, n in (("person.name", 3), ("contacts.0.relationship", 3))
+        f"p.yaml:{line}: {path}: warning: {n} character(s) the PDF's font cannot draw, printed"
+        " there as \ufffd (the HTML handout shows them)"
+        for line, path, n in ((2, "person.name", 3), (5, "contacts.0.relationship", 3))
     ]  # not the pronouns (not printed), not the Spanish letters (the font has them)
     assert "李" not in result.stderr
     assert "兄" not in result.stderr

@@ -24,7 +24,7 @@ from typing import Any
 from iopcli.errors import ExportError, IopcliError, PlanFileError, Problem, UsageError
 from iopcli.export import FORMATS, SUFFIXES, ExportOptions, base_name, file_name, render
 from iopcli.files import HELD_SIGNALS, atomic_write_many
-from iopcli.planfile import MAX_BYTES, load_plan, read_plan
+from iopcli.planfile import MAX_BYTES, LoadedPlan, load_plan, read_plan_file
 from iopcli.sources import PLAN_SUFFIXES, is_file_ref
 
 
@@ -323,12 +323,15 @@ def render_task(task: Task, options: ExportOptions | None = None) -> Outcome:
         if task.kind == "error":
             outcome.errors = list(task.payload)
             return outcome
+        loaded: LoadedPlan | None = None  # where each field was written, for warnings
         if task.kind == "file":
-            plan = read_plan(task.payload)
+            loaded = read_plan_file(task.payload)
+            plan = loaded.plan
         elif task.kind == "text":
             data = task.payload if isinstance(task.payload, bytes) else task.payload.encode()
             try:
-                plan = load_plan(data, "-", json_only=task.line is not None).plan
+                loaded = load_plan(data, "-", json_only=task.line is not None)
+                plan = loaded.plan
             except PlanFileError as exc:
                 if task.line is None:
                     raise
@@ -352,11 +355,13 @@ def render_task(task: Task, options: ExportOptions | None = None) -> Outcome:
                 name: page_count(data) for name, data in outcome.files if name.endswith(".pdf")
             }
             # Which fields, never what they say: the PDF prints those letters as U+FFFD.
-            outcome.warnings = [
-                f"{task.source}: {path}: warning: {count} character(s) the PDF's font cannot"
-                " draw, printed there as \ufffd (the HTML handout shows them)"
-                for path, count in unprintable_fields(plan, clinician=options.clinician)
-            ]
+            for path, count in unprintable_fields(plan, clinician=options.clinician):
+                line = task.line or (loaded.line_of(path) if loaded else None)
+                outcome.warnings.append(
+                    f"{task.source}{f':{line}' if line else ''}: {path}: warning: {count}"
+                    " character(s) the PDF's font cannot draw, printed there as \ufffd (the"
+                    " HTML handout shows them)"
+                )
     except IopcliError as exc:
         outcome.errors = exc.lines()
     except Exception as exc:  # one plan must not stop the batch; say what, not its content
