@@ -587,3 +587,41 @@ def test_an_hsds_package_with_programs(tmp_path: Path) -> None:
     assert program.ages == ("adults",)
     assert program.licensing == ("CARF",)
     assert (program.latitude, program.longitude) == (39.75, -104.95)
+
+
+def test_an_hsds_service_is_treatment_by_its_program(tmp_path: Path) -> None:
+    """HSDS 3.0 services belong to a program: a service with no taxonomy and a plain name
+    ("Evening group") is treatment when its program says so, in JSON and in a CSV package."""
+    document = {
+        "services": [
+            {
+                "id": "svc-eve",
+                "name": "Evening group",
+                "status": "active",
+                "taxonomy_terms": [{"name": "Support Groups"}],
+                "program": {"id": "prg-1", "name": "Intensive Outpatient Program"},
+            },
+            {"id": "svc-art", "name": "Art club", "program": "Community arts"},
+            {"id": "svc-odd", "name": "Tuesday group", "program": ["not", "an object"]},
+        ]
+    }
+    path = tmp_path / "hsds.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    read = read_programs(path, "x")
+    assert [(p.id, p.levels) for p in read.programs] == [("svc-eve", ("iop",))]
+    assert read.ignored == 2
+    [evening] = read.programs
+    assert {c.code: c.values for c in evening.categories}["PROGRAM"] == (
+        "Intensive Outpatient Program",
+    )
+
+    package = tmp_path / "package"
+    package.mkdir()
+    for name, text in {
+        "services.csv": "id,program_id,name,status\nsvc-eve,prg-1,Evening group,active\n"
+        "svc-art,,Art club,active\n",
+        "programs.csv": "id,name\nprg-1,Partial Hospitalization Program\n",
+    }.items():
+        (package / name).write_text(text, encoding="utf-8")
+    read = read_programs(package, "y")
+    assert [(p.id, p.levels) for p in read.programs] == [("svc-eve", ("php",))]

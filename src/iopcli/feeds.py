@@ -1168,6 +1168,12 @@ def _hsds_services(rows: Iterable[Any], source: str) -> Feed:
         credentials = [_text(row.get(k)) for k in ("accreditations", "licenses")]
         if record is not None and any(credentials):
             record.extra["accreditations"] = [c for c in credentials if c]
+        # HSDS 3.0: the program a service belongs to ("Intensive Outpatient Program") can be
+        # what says it is treatment (iopcli.locator); read as text whatever its shape.
+        program = row.get("program")
+        title = _text(program.get("name")) if isinstance(program, dict) else _text(program)
+        if record is not None and title:
+            record.extra["program"] = title[:300]
         return record
 
     feed.records = _deduplicated(feed, _each(feed, rows, ("id",), read))
@@ -1179,7 +1185,7 @@ def _hsds_services(rows: Iterable[Any], source: str) -> Feed:
 # The columns tables are joined on. Rows wait in a temporary SQLite file, indexed on these,
 # rather than in memory as Python dicts: a 50,000-service package is half a million rows.
 _KEYS = ("id", "service_id", "location_id", "organization_id", "link_id", "link_type")
-_LOOKED_UP_BY_ID = ("locations", "organizations", "taxonomy_terms", "taxonomy")
+_LOOKED_UP_BY_ID = ("locations", "organizations", "taxonomy_terms", "taxonomy", "programs")
 
 
 class Tables:
@@ -1371,6 +1377,9 @@ def _package_services(tables: Tables) -> Iterator[dict[str, Any]]:
                 "schedules": tables.rows(_SCHEDULES, "service_id", sid),
                 "languages": tables.rows(("languages",), "service_id", sid),
                 "cost_options": tables.rows(("cost_options",), "service_id", sid),
+                "program": next(
+                    iter(tables.rows(("programs",), "id", row.get("program_id") or "")), None
+                ),
                 "eligibility": tables.rows(("eligibility",), "service_id", sid),
                 "attributes": taxonomy(sid),
             }

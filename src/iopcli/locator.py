@@ -508,8 +508,13 @@ _TREATMENT = re.compile(
 _TREATMENT_CODES = re.compile(r"^(RX-8|RX-1|RP-|RM-|LR-8)", re.I)
 
 
-def is_treatment(taxonomy: list[str], name: str) -> bool:
+def is_treatment(taxonomy: list[str], name: str, program: str = "") -> bool:
+    """Whether an HSDS service is a treatment program: its taxonomy says so, or the HSDS 3.0
+    program it belongs to does ("Intensive Outpatient Program"), or, with no taxonomy, its
+    name does."""
     if any(_TREATMENT_CODES.match(t) or _TREATMENT.search(t.casefold()) for t in taxonomy):
+        return True
+    if program and _TREATMENT.search(program.casefold()):
         return True
     return not taxonomy and bool(_TREATMENT.search(name.casefold()))
 
@@ -530,7 +535,7 @@ def read_hsds(path: Path, source: str) -> ProgramFile:
         for record in feed.records:
             data = record.item.model_dump(mode="json", exclude_none=True)
             if record.kind != "resource" or not is_treatment(
-                data.get("taxonomy", []), data.get("name", "")
+                data.get("taxonomy", []), data.get("name", ""), str(record.extra.get("program", ""))
             ):
                 other += 1
                 continue
@@ -559,13 +564,19 @@ def _hsds_program(
     description = str(data.get("notes", ""))
     languages = tuple(data.get("languages", []))
     licensing = tuple(str(x) for x in extra.get("accreditations", []) if x)
+    program_name = str(extra.get("program", ""))
     # HSDS has no categories: the fields that say the same things stand in for them, so the
     # same vocabularies read them (and show says where each came from).
     categories = tuple(
         c
         for c in (
             Category("TAXONOMY", "Taxonomy", taxonomy),
-            Category("TC", "Type of care (from taxonomy and description)", (*taxonomy,)),
+            Category("PROGRAM", "Program", (program_name,) if program_name else ()),
+            Category(
+                "TC",
+                "Type of care (from taxonomy and program)",
+                (*taxonomy, *((program_name,) if program_name else ())),
+            ),
             Category("FEES", "Fees and cost options", (fees,) if fees else ()),
             Category("ELIG", "Eligibility", (eligibility,) if eligibility else ()),
             Category("LANG", "Languages", languages),
@@ -608,7 +619,7 @@ def _hsds_program(
     )
     from dataclasses import replace
 
-    blob = (*taxonomy, description, data.get("name", ""))
+    blob = (*taxonomy, program_name, description, data.get("name", ""))
     return replace(
         program,
         settings=settings,
