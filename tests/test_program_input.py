@@ -154,6 +154,12 @@ def _one(code: str, value: str, types: tuple[str, ...] = ()) -> TreatmentProgram
         ("TAP", "Smoking/vaping/tobacco-free policy", "assistance", ()),
         ("TAP", "Dialectical behavior therapy", "approaches", ("dbt",)),
         ("SET", "Telemedicine/telehealth therapy", "telehealth", True),
+        ("TC", "Non-residential services only", "levels", ()),
+        ("TAP", "Integrated Mental and Substance Use Disorder treatment", "approaches",
+         ("integrated",)),
+        ("TAP", "Integrated primary care services", "approaches", ()),
+        ("TAP", "Groups in Lansing, MI", "approaches", ()),
+        ("AGE", "Parents; childcare on site", "ages", ()),
     ],
 )  # fmt: skip
 def test_locator_values_reach_their_filter(

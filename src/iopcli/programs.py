@@ -170,7 +170,7 @@ LEVELS = _terms(
         N_("Outpatient"),
         (r"regular outpatient", r"^outpatient$", r"^outpatient (treatment|services)$"),
     ),
-    ("residential", N_("Residential"), (r"residential",)),
+    ("residential", N_("Residential"), (r"(?<!non-)(?<!non )residential",)),
     (
         "mat",
         N_("Medication treatment (MAT/MOUD)"),
@@ -214,7 +214,8 @@ ASSISTANCE = _terms(
 APPROACHES = _terms(
     ("cbt", N_("Cognitive behavioral therapy"), (r"cognitive behavioral", r"\bcbt\b")),
     ("dbt", N_("Dialectical behavior therapy"), (r"dialectical", r"\bdbt\b")),
-    ("mi", N_("Motivational interviewing"), (r"motivational interviewing", r"\bmi\b")),
+    # Not "MI" alone: HSDS descriptions read for approaches say "Detroit, MI".
+    ("mi", N_("Motivational interviewing"), (r"motivational interviewing",)),
     ("met", N_("Motivational enhancement therapy"), (r"motivational enhancement",)),
     ("cm", N_("Contingency management"), (r"contingency management", r"motivational incentive")),
     ("rp", N_("Relapse prevention"), (r"relapse prevention",)),
@@ -225,13 +226,17 @@ APPROACHES = _terms(
     ("cra", N_("Community reinforcement approach"), (r"community reinforcement",)),
     ("matrix", N_("Matrix model"), (r"matrix model",)),
     ("rebt", N_("Rational emotive behavioral therapy"), (r"rational emotive",)),
-    ("integrated", N_("Integrated mental and substance use treatment"), (r"integrated",)),
+    (
+        "integrated",
+        N_("Integrated mental and substance use treatment"),
+        (r"integrated (mental|substance|dual|co-?occurring|treatment)",),
+    ),
 )
 AGES = _terms(
     ("adults", N_("Adults"), (r"(?<!young )(?<!older )\badults?\b", r"\b18\b.*\bover\b", r"18\+")),
     ("young-adults", N_("Young adults"), (r"young adults?",)),
-    ("adolescents", N_("Adolescents"), (r"adolescent", r"teen", r"youth")),
-    ("children", N_("Children"), (r"child",)),
+    ("adolescents", N_("Adolescents"), (r"adolescent", r"\bteen", r"\byouth")),
+    ("children", N_("Children"), (r"\bchild(ren)?\b",)),  # not "childcare"
     ("seniors", N_("Seniors"), (r"senior", r"older adults?")),
 )
 GENDERS = _terms(
