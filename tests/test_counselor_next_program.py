@@ -461,3 +461,45 @@ def test_no_care_after_discharge_asks_whether_the_next_program_stays(
     assert t.steps == []
     plan = saved(tmp_path)
     assert (plan.program.level_of_care.value, plan.next_program) == ("none", None)
+
+
+def test_back_after_a_resume_returns_to_the_question_before(
+    run: Run, tmp_path: Path, lee: None, keyboard: Keyboard
+) -> None:
+    """The draft keeps the answers in the order given: 'back' at the intake date of a resumed
+    interview is the program's pick again, not the alphabetically last answer."""
+    keyboard(
+        Shown(
+            [
+                *PROGRAM_SECTION,
+                ("ZIP code to search near", "60640"),
+                ("Level of care", ""),
+                ("Payment it must take", ""),
+                ("Which one?", "1"),
+                ("Intake date", INTERRUPT),
+            ]
+        )
+    )
+    assert run("edit", PLAN_ID, "program").returncode == 130
+    assert list(draft_answers(tmp_path))[-4:] == [
+        "program/next/near",
+        "program/next/level",
+        "program/next/pays",
+        "program/next/pick",
+    ]
+    (draft,) = draft_files(tmp_path)
+    t = keyboard(
+        Shown(
+            [
+                ("Intake date", "back"),
+                ("Which one?", "2"),
+                ("Intake date", ""),
+                ("What to bring", ""),
+                ("Save this plan?", ""),
+                ("Write the handout and calendar now?", "n"),
+            ]
+        )
+    )
+    assert run("new", "--resume", draft.stem).returncode == 0, t.output[-800:]
+    assert t.steps == []
+    assert saved(tmp_path).next_program.directory_id == "CHI101"

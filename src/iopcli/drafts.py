@@ -76,7 +76,9 @@ class Draft:
         except OSError as exc:
             raise DraftError(f"{folder}: cannot keep drafts here: {exc.strerror}") from None
         saved = {k: v for k, v in self.__dict__.items() if k != "home"}
-        data = json.dumps(saved, indent=1, ensure_ascii=False, sort_keys=True)
+        # The answers keep the order they were given in (never sorted): after a resume, `back`
+        # forgets the last one typed, which a sorted file would make the alphabetically last.
+        data = json.dumps(saved, indent=1, ensure_ascii=False)
         atomic_write(self.path, data.encode("utf-8"))
 
     def delete(self) -> None:
