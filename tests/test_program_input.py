@@ -184,6 +184,18 @@ def test_facility_types_say_level_and_focus(
     assert (program.levels, program.focus) == (levels, focus)
 
 
+def test_a_second_name_alone_is_the_name_and_no_website_is_none() -> None:
+    rows = [
+        {"frid": "A", "name1": "", "name2": "Second Street Clinic", "website": "N/A"},
+        {"frid": "B", "name1": None, "name2": None, "website": "www.b.example.org"},
+    ]
+    read = read_locator({"rows": rows}, "f", "s")
+    assert [(p.id, p.name, p.name2, p.website) for p in read.programs] == [
+        ("A", "Second Street Clinic", "", "")
+    ]
+    assert read.skipped == ["f: row 2 (B): no name1 (the facility's name)"]
+
+
 def test_a_row_number_is_not_an_id() -> None:
     read = read_locator({"rows": [{"_irow": 1, "name1": "A"}, {"frid": 7, "name1": "B"}]}, "f", "s")
     assert [p.id for p in read.programs] == ["7"]

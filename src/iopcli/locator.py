@@ -308,8 +308,13 @@ def _facility_types(value: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(p.upper() for p in parts if p))
 
 
+_NO_SITE = {"n/a", "na", "none", "null", "-", "no website", "not available"}
+
+
 def _website(value: Any) -> str:
     text = _text(value)
+    if text.casefold() in _NO_SITE:
+        return ""
     if text and not re.match(r"^[a-z][a-z0-9+.-]*://", text, re.I) and "." in text:
         return "https://" + text.removeprefix("//")
     return text
@@ -322,7 +327,10 @@ def locator_row(row: Any, where: str, notes: list[str]) -> TreatmentProgram | st
     frid = _text(row.get("frid") if row.get("frid") is not None else row.get("id"))
     if not frid:
         return "no frid (the facility's id)"
-    name = _text(row.get("name1") or row.get("name"))
+    name = _text(row.get("name1")) or _text(row.get("name"))
+    name2 = _text(row.get("name2"))
+    if not name and name2:  # only the second name given: it is the name
+        name, name2 = name2, ""
     if not name:
         return "no name1 (the facility's name)"
     lat = _coordinate(row.get("latitude"), 90)
@@ -337,7 +345,7 @@ def locator_row(row: Any, where: str, notes: list[str]) -> TreatmentProgram | st
         "id": frid,
         "source": "",
         "name": name[:300],
-        "name2": _text(row.get("name2"))[:300],
+        "name2": name2[:300],
         "street1": _text(row.get("street1")),
         "street2": _text(row.get("street2")),
         "city": _text(row.get("city")),
