@@ -643,3 +643,28 @@ def test_an_hsds_service_is_treatment_by_its_program(tmp_path: Path) -> None:
         (package / name).write_text(text, encoding="utf-8")
     read = read_programs(package, "y")
     assert [(p.id, p.levels) for p in read.programs] == [("svc-eve", ("php",))]
+
+
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        ({"services": []}, "the file lists no programs, so every program of 'chicago'"),
+        (
+            {"services": [{"id": "f1", "name": "Food pantry", "status": "active",
+                           "taxonomy_terms": [{"name": "Food Pantries"}]}]},
+            "the file lists no programs, so every program of 'chicago'",
+        ),
+        ({"services": [{"id": "svc-iop-1", "status": "active"}, 5]}, "not a Meeting Guide"),
+    ],
+)  # fmt: skip
+def test_an_hsds_file_without_programs_changes_nothing(
+    run: Run, tmp_path: Path, document: dict[str, Any], message: str
+) -> None:
+    assert run("programs", "import", str(FIXTURES / "hsds-programs.json"), "--source",
+               "chicago").returncode == 0  # fmt: skip
+    path = tmp_path / "later.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    result = run("programs", "import", str(path), "--source", "chicago")
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert "svc-iop-1" in run("programs", "search").stdout
