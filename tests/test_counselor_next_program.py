@@ -288,7 +288,7 @@ def test_another_program_by_id_says_the_booked_intake_is_gone(
         "cc-lee: next program Northside Recovery Services; saved as revision 3",
         "note: the intake booked at Lakeview Counseling Center (2027-03-08 at 10:00) is no longer"
         " in the plan: cancel it with them, and book one with Northside Recovery Services"
-        " (iopcli edit cc-lee program)",
+        " (iopcli edit cc-lee next)",
     ]
     assert saved(tmp_path).next_program.intake is None
     again = run("edit", PLAN_ID, "program", "--next", "CHI101")
@@ -503,3 +503,34 @@ def test_back_after_a_resume_returns_to_the_question_before(
     assert run("new", "--resume", draft.stem).returncode == 0, t.output[-800:]
     assert t.steps == []
     assert saved(tmp_path).next_program.directory_id == "CHI101"
+
+
+def test_edit_next_asks_the_next_program_alone(
+    run: Run, tmp_path: Path, directory: None, keyboard: Keyboard
+) -> None:
+    """Booking the intake a day later: straight to the next program, no program questions."""
+    booked = {"name": "Lakeview Counseling Center", "directory_id": "CHI101"}
+    assert run("import", str(write(tmp_path, plan_data(**booked)))).returncode == 0
+    t = keyboard(
+        Shown(
+            [
+                ("Next program: keep it, search the directory, type another, or none? [keep]", ""),
+                ("Intake date", "2027-03-09"),
+                ("Intake time", "11am"),
+                ("What to bring", ""),
+                (SEE, "Please check (next program):\n  Next program: Lakeview Counseling Center,"
+                      " intake 2027-03-09 at 11:00"),
+                ("Save this plan?", ""),
+                ("Write the handout and calendar now?", "n"),
+            ]
+        )
+    )  # fmt: skip
+    assert run("edit", PLAN_ID, "next").returncode == 0, t.output[-800:]
+    assert t.steps == []
+    assert "Program or clinic" not in t.output
+    plan = saved(tmp_path)
+    assert plan.next_program.intake.time == dt.time(11, 0)
+    assert plan.program.name == "Hope IOP"  # the rest of the plan as it was
+    result = run("edit", PLAN_ID, "next", "--next", "CHI102")
+    assert result.returncode == 0, result.stderr
+    assert "note: the intake booked at Lakeview Counseling Center" in result.stdout

@@ -1083,6 +1083,11 @@ class Interview:
         self.plan = copy.deepcopy(self.base)
         if "id" not in self.plan:
             self.plan["id"] = self.draft.answers.get("plan/id") or self._new_id()
+        if only == "next":  # edit PLAN next: the next program alone, not the program's fields
+            from iopcli.continuing_care import ask_next_program
+
+            ask_next_program(self)
+            return self.plan
         sections = [s for s in SECTIONS if only is None or s.key == only]
         skipped = []
         for number, section in enumerate(sections, 1):
@@ -1664,6 +1669,11 @@ def _edit_command(answer: str, size: int) -> tuple[str, int, int] | None:
 def section_lines(data: dict[str, Any], key: str) -> list[str]:
     """One section of plan data as short lines (items with their key facts): what the review
     shows again after a change, instead of the whole plan."""
+    if key == "next":
+        from iopcli.continuing_care import summary
+
+        nxt = data.get("next_program")
+        return [f"  Next program: {summary(nxt)}"] if nxt else ["  (no next program)"]
     section = next(s for s in SECTIONS if s.key == key)
     lines: list[str] = []
     for step in section.steps:

@@ -131,17 +131,20 @@ def edit(
     from iopcli.store import open_store
 
     if section is not None:  # the names show --section takes (iopcli.sections), one list
+        typed = section.strip().lower()
         try:
             section = edited_section(section)
         except SectionNameError as exc:
             raise UsageError(f"section {exc}") from None
+        if typed == "next":  # the next program alone, without the program's own questions
+            section = "next"
     if add:
         if section not in ("meetings", "resources"):
             raise UsageError("--add goes with the meetings or resources section")
         _add_from_directory(plan, section, add)
         return
     if next_program is not None:
-        if section != "program":
+        if section not in ("program", "next"):
             raise UsageError("--next goes with the program section: edit PLAN program --next ID")
         _next_from_directory(plan, next_program)
         return
@@ -226,7 +229,7 @@ def _dropped_intake(before: AftercarePlan, chosen: dict[str, Any], plan_id: str)
     booked = summary(old.model_dump(mode="json")).split(", intake ", 1)[-1]
     return (
         f"note: the intake booked at {old.name} ({booked}) is no longer in the plan: cancel it"
-        f" with them, and book one with {chosen['name']} (iopcli edit {plan_id[:8]} program)"
+        f" with them, and book one with {chosen['name']} (iopcli edit {plan_id[:8]} next)"
     )
 
 
@@ -262,7 +265,8 @@ def _interview(draft: Draft, plain: bool) -> None:
         if draft.kind == "edit" and draft.section:
             # One section edited: show that section again, not the whole plan.
             asker.say("")
-            asker.say(f"Please check ({draft.section.replace('_', ' ')}):", "bold")
+            shown = "next program" if draft.section == "next" else draft.section
+            asker.say(f"Please check ({shown.replace('_', ' ')}):", "bold")
             for line in section_lines(data, draft.section):
                 asker.say(line)
         else:
