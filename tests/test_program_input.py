@@ -197,9 +197,16 @@ def test_a_second_name_alone_is_the_name_and_no_website_is_none() -> None:
 
 
 def test_a_row_number_is_not_an_id() -> None:
-    read = read_locator({"rows": [{"_irow": 1, "name1": "A"}, {"frid": 7, "name1": "B"}]}, "f", "s")
-    assert [p.id for p in read.programs] == ["7"]
-    assert read.skipped == ["f: row 1: no frid (the facility's id)"]
+    """An older response numbers its rows (_irow) and gives no frid: the id is made from the
+    name and address, the same in the next export whatever the row's place in it."""
+    first = {"_irow": 1, "name1": "A", "street1": "1 Main St", "zip": "02139"}
+    rows = [first, {"frid": 7, "name1": "B"}, {"_irow": 3, "city": "Boston"}]
+    read = read_locator({"rows": rows}, "f", "s")
+    made = "L2555C6F8FF95"  # "L" and 12 hex digits of SHA-256 of the name and address
+    assert [p.id for p in read.programs] == [made, "7"]
+    again = read_locator({"rows": [{**first, "_irow": 40, "zip": 2139}]}, "f", "s")
+    assert [p.id for p in again.programs] == [made]
+    assert read.skipped == ["f: row 3: no frid (the facility's id)"]
 
 
 # --- --near ------------------------------------------------------------------------------------

@@ -18,8 +18,8 @@ Male", "Female and Male", "Female only"); ``typeFacility`` ``OTP`` (and ``BUPREN
 buprenorphine prescribers) beside ``SA``/``MH``; HTML entities (``&amp;``) and U+FFFD where a
 character was lost at the source; ZIP codes that lost their leading zero (a number) or carry
 four more digits; extra fields (``services_spanish``, ``otp_id_number``, ``address_type``),
-read past. An older response numbers its rows ``_irow``: that is a row's place in one answer,
-not the facility's id, so it is never taken for one.
+read past. An older response numbers its rows ``_irow`` and gives no ``frid``: a row's place in
+one answer is not the facility's id, so such a row's id is made from its name and address.
 
 Open Referral HSDS services are read by :mod:`iopcli.feeds`; those whose taxonomy (or name)
 says treatment become programs here, their fees, eligibility and schedules kept as written.
@@ -320,17 +320,30 @@ def _website(value: Any) -> str:
     return text
 
 
+def _derived_id(name: str, row: dict[str, Any]) -> str:
+    """An id for a row of an older response, which numbers its rows (``_irow``) but gives no
+    ``frid``: made from the name and the address, so the same listing gets the same id in the
+    next export (and a moved or renamed one reads as gone and new)."""
+    import hashlib
+
+    where = [_text(row.get(k)) for k in ("street1", "city", "state")] + [_zip(row.get("zip"))]
+    key = "|".join([name, *where]).casefold()
+    return "L" + hashlib.sha256(key.encode()).hexdigest()[:12].upper()
+
+
 def locator_row(row: Any, where: str, notes: list[str]) -> TreatmentProgram | str:
     """One locator row as a program, or the reason it cannot be one."""
     if not isinstance(row, dict):
         return "not an object"
     frid = _text(row.get("frid") if row.get("frid") is not None else row.get("id"))
-    if not frid:
-        return "no frid (the facility's id)"
     name = _text(row.get("name1")) or _text(row.get("name"))
     name2 = _text(row.get("name2"))
     if not name and name2:  # only the second name given: it is the name
         name, name2 = name2, ""
+    if not frid and name and "_irow" in row:
+        frid = _derived_id(name, row)
+    if not frid:
+        return "no frid (the facility's id)"
     if not name:
         return "no name1 (the facility's name)"
     lat = _coordinate(row.get("latitude"), 90)
