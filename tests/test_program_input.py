@@ -675,3 +675,23 @@ def test_an_hsds_file_without_programs_changes_nothing(
     assert result.returncode == 1
     assert message in result.stderr
     assert "svc-iop-1" in run("programs", "search").stdout
+
+
+def test_a_long_listing_still_becomes_a_plans_next_program(run: Run, tmp_path: Path) -> None:
+    """A plan's next program holds a name and each payment of at most 200 characters: a
+    listing with longer ones is shortened to fit, never an internal error."""
+    row = {
+        "frid": "LONG2",
+        "name1": "Community Behavioral Health Center " * 5,
+        "name2": "Division of Adult Outpatient Services " * 3,
+        "services": [{"f2": "PAY", "f3": "Medicaid " + "managed care plan " * 20}],
+    }
+    path = tmp_path / "long.json"
+    path.write_text(json.dumps({"rows": [row]}), encoding="utf-8")
+    assert run("programs", "import", str(path)).returncode == 0
+    plan = Path(__file__).parent.parent / "examples" / "opioid-buprenorphine.yaml"
+    assert run("import", str(plan)).returncode == 0
+    result = run("edit", "Marcus", "program", "--next", "LONG2")
+    assert result.returncode == 0, result.stderr
+    assert "next program Community Behavioral Health Center" in result.stdout
+    assert "…" in result.stdout

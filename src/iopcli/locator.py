@@ -60,7 +60,10 @@ _CONTROLS = re.compile("\x1b\\[[0-?]*[ -/]*[@-~]|[\x00-\x1f\x7f-\x9f]")
 # Invisible characters that reorder or hide text on a terminal (bidirectional overrides and
 # isolates, zero-width spaces, byte-order marks): removed, so a listing shows what it says.
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
-MAX_TEXT = 1000  # characters kept of one field or value: a listing's line, not a document
+MAX_TEXT = 1000  # characters kept of one field: a listing's line, not a document
+# Characters kept of one category value ("Medicaid"): as a plan's next program holds each of
+# what it accepts for payment (the real values are under 120).
+MAX_VALUE = 200
 
 
 class LocatorError(IopcliError):
@@ -137,7 +140,7 @@ def _coordinate(value: Any, limit: float) -> float | None:
 def _values(f3: Any) -> tuple[str, ...]:
     if isinstance(f3, list):
         parts = [_shared_text(v) if isinstance(v, str) else _text(v) for v in f3]
-        return tuple(dict.fromkeys(p for p in parts if p))
+        return tuple(dict.fromkeys(p[:MAX_VALUE] for p in parts if p))
     return _split_values(f3 if isinstance(f3, str) else _text(f3))
 
 
@@ -152,7 +155,7 @@ def _shared_text(value: str) -> str:
 
 @functools.lru_cache(maxsize=1 << 16)
 def _split_values(f3: str) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(p for p in map(_shared_text, f3.split(";")) if p))
+    return tuple(dict.fromkeys(p[:MAX_VALUE] for p in map(_shared_text, f3.split(";")) if p))
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -647,7 +650,10 @@ def _hsds_program(
         levels=program.levels or _levels(tuple(str(b) for b in blob if b), (), ()),
         focus=program.focus or _focus((), tuple(str(b) for b in blob)),
         pays=codes(PAYS, (fees,)),
-        payment_accepted=(fees,) if fees else (),
+        # Fees as separate values, as the locator lists payments: each one a plan can hold.
+        payment_accepted=tuple(
+            dict.fromkeys(f.strip()[:MAX_VALUE] for f in fees.split(";") if f.strip())
+        ),
         assistance=codes(ASSISTANCE, (fees,)),
         approaches=codes(APPROACHES, (description,)),
         approaches_offered=tuple(APPROACHES[c].label for c in codes(APPROACHES, (description,))),

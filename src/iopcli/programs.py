@@ -82,14 +82,16 @@ class TreatmentProgram:
 
     @property
     def address(self) -> str:
-        """One line: street, city, state ZIP."""
+        """One line: street, city, state ZIP (at most 2,000 characters, as a plan holds)."""
         street = ", ".join(x for x in (self.street1, self.street2) if x)
         place = " ".join(x for x in (self.state, self.zip) if x)
-        return ", ".join(x for x in (street, self.city, place) if x)
+        return _shortened(", ".join(x for x in (street, self.city, place) if x), 2000)
 
     @property
     def display_name(self) -> str:
-        return f"{self.name} ({self.name2})" if self.name2 else self.name
+        """The name and second name, at most 200 characters: what a plan's next program can
+        hold as its name (a long listing made ``edit PLAN program --next`` fail)."""
+        return _shortened(f"{self.name} ({self.name2})" if self.name2 else self.name, 200)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON data (what the directory stores and ``--json`` prints)."""
@@ -118,6 +120,10 @@ class TreatmentProgram:
             else:
                 values[key] = tuple(given) if isinstance(given, list) else given
         return cls(**values)
+
+
+def _shortened(text: str, most: int) -> str:
+    return text if len(text) <= most else text[: most - 1].rstrip() + "…"
 
 
 def lookup(home: Path | None, program_id: str) -> TreatmentProgram | None:
