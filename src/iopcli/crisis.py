@@ -75,18 +75,25 @@ def _digits(phone: str | None) -> str:
     return "".join(c for c in phone or "" if c.isdigit())
 
 
+_WORDS = re.compile(r"\w+")
+
+
 def shown_note(caller: Caller) -> str | None:
     """The role or relationship printed after a name, unless the name already says it:
     "Marlowe Community Hospital Emergency Department" needs no "(Emergency department)"
-    after it, nor "Aunt Rosa" "(aunt)". Compared without case and spacing, and only a note
-    shorter than the name (one the same as it says which of two fields was meant: kept); the
-    counselor's note is our own word."""
+    after it, nor "Aunt Rosa" "(aunt)". Compared word by word without case, and only a note
+    shorter than the name (one the same as it says which of two fields was meant: kept; one
+    with no letters or digits says nothing: kept); the counselor's note is our own word."""
     note = caller.note
     if not note or note == "counselor":
         return note
-    said = " ".join(note.split()).casefold()
-    name = " ".join(caller.name.split()).casefold()
-    return None if said in name and said != name else note
+    said = _WORDS.findall(note.casefold())
+    name = _WORDS.findall(caller.name.casefold())
+    if not said or said == name:
+        return note
+    # The note's words as a run of whole words in the name ("ER" is not said by "Berwyn").
+    runs = (name[i : i + len(said)] for i in range(len(name) - len(said) + 1))
+    return None if said in runs else note
 
 
 def card_from_body(body: dict[str, Any]) -> CrisisCard:
