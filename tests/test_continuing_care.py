@@ -143,7 +143,7 @@ def test_what_to_bring_the_questions_and_the_program() -> None:
         "Intake: (312) 555-0161",
         "Phone: (312) 555-0160",
         "Website: https://lakeview.example.org",
-        "Level of care: Standard outpatient (ASAM 1)",
+        "Level of care: Outpatient (therapy or groups a few hours a week)",
         "Payment accepted: Medicaid, Sliding fee scale",
     ]
     own = plan(**LAKEVIEW, what_to_bring=["Insurance card, front and back", "Pay stub"])

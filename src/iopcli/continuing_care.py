@@ -119,10 +119,20 @@ def _details(plan: AftercarePlan, nxt: NextProgram) -> tuple[Text, ...]:
         rows.append((_("Website: "), Link(nxt.website, nxt.website, "web")))
     level = nxt.level_of_care or plan.program.level_of_care
     if level != "none":
-        rows.append((_("Level of care: "), level.label))
+        rows.append((_("Level of care: "), _(_PLAIN_LEVELS.get(level.value, level.label))))
     if nxt.payment_accepted:
         rows.append((_("Payment accepted: "), ", ".join(nxt.payment_accepted)))
     return tuple(rows)
+
+
+# The level of care in a patient's words: the ASAM numbers in the model's labels are for the
+# counselor and the next provider, not for the handout.
+_PLAIN_LEVELS = {
+    "standard_outpatient": N_("Outpatient (therapy or groups a few hours a week)"),
+    "iop_step_down": N_("Intensive outpatient (groups several days a week)"),
+    "partial_hospitalization": N_("Partial hospitalization (day treatment, most of the day)"),
+    "residential": N_("Residential (you live there during treatment)"),
+}
 
 
 def _phone(number: str, region: str) -> Span:

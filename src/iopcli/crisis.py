@@ -89,8 +89,8 @@ def shown_note(caller: Caller) -> str | None:
         return note
     said = _WORDS.findall(note.casefold())
     name = _WORDS.findall(caller.name.casefold())
-    if not said or said == name:
-        return note
+    if not said or said == name or " ".join(said) != " ".join(note.casefold().split()):
+        return note  # no words, the name itself, or more than words ("<!-- x -->"): kept
     # The note's words as a run of whole words in the name ("ER" is not said by "Berwyn").
     runs = (name[i : i + len(said)] for i in range(len(name) - len(said) + 1))
     return None if said in runs else note
