@@ -221,7 +221,7 @@ def export(
     ] = None,
     lang: LangOption = None,
 ) -> None:
-    """Write plans as Markdown handouts and iCalendar files, many at once if asked."""
+    """Write plans as handouts (Markdown, HTML, PDF), calendars and FHIR, many at once."""
     from iopcli.batch import check_export, count_inputs, run_batch, tasks, write_report
     from iopcli.export import default_remind, export_options
     from iopcli.i18n import _, language
