@@ -292,7 +292,10 @@ def test_objects_are_the_exports_events_one_uid_each() -> None:
 def test_any_plan_cuts_into_its_export(plan: AftercarePlan) -> None:
     """Every VEVENT of the export is in exactly one object, every TZID it names has its
     VTIMEZONE there, and each object parses on its own."""
-    exported = icalendar.Calendar.from_ical(plan_to_ics(plan, OPTIONS))
+    from iopcli.i18n import language, plan_language
+
+    with language(plan_language(plan.person.language)):  # as export writes it
+        exported = icalendar.Calendar.from_ical(plan_to_ics(plan, OPTIONS))
     zones = {str(z["TZID"]): z.to_ical() for z in exported.walk("VTIMEZONE")}
     cut = []
     for item in calendar_objects(plan, OPTIONS).values():

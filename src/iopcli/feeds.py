@@ -337,6 +337,23 @@ def _deduplicated(feed: Feed, records: Iterable[FeedRecord]) -> Iterator[FeedRec
 # --- detecting and reading -------------------------------------------------------------------
 
 
+ZIP_MAGIC = b"PK\x03\x04"
+
+
+def file_head(path: Path, limit: int, error: type[IopcliError]) -> bytes:
+    """The first four bytes of a file to import (a zip's magic number tells a CSV package);
+    ``error`` when it cannot be read or is larger than ``limit`` bytes."""
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            head = handle.read(4)
+    except OSError as exc:
+        raise error(f"{path}: cannot be read: {exc.strerror}") from None
+    if size > limit:
+        raise error(f"{path}: larger than {limit // 2**20} MiB")
+    return head
+
+
 def read_feed(path: Path, source: str, fellowship: str | None = None) -> Feed:
     """Open one feed file (or HSDS CSV folder/zip); FeedError if it is unreadable as a whole.
 
@@ -345,15 +362,7 @@ def read_feed(path: Path, source: str, fellowship: str | None = None) -> Feed:
     nothing)."""
     if path.is_dir():
         return _hsds_csv(_csv_folder(path), source)
-    try:
-        size = path.stat().st_size
-        with path.open("rb") as handle:
-            head = handle.read(4)
-    except OSError as exc:
-        raise FeedError(f"{path}: cannot be read: {exc.strerror}") from None
-    if size > MAX_FEED_BYTES:
-        raise FeedError(f"{path}: larger than {MAX_FEED_BYTES // 2**20} MiB")
-    if head == b"PK\x03\x04":
+    if file_head(path, MAX_FEED_BYTES, FeedError) == ZIP_MAGIC:
         return _hsds_csv(_csv_zip(path), source)
     stream = _JsonList(path)
     if stream.is_list():

@@ -678,15 +678,9 @@ def read_programs(path: Path, source: str) -> ProgramFile:
     LocatorError when the file cannot be read as a whole."""
     if path.is_dir():
         return read_hsds(path, source)
-    try:
-        size = path.stat().st_size
-        with path.open("rb") as handle:
-            head = handle.read(4)
-    except OSError as exc:
-        raise LocatorError(f"{path}: cannot be read: {exc.strerror}") from None
-    if size > MAX_FILE_BYTES:
-        raise LocatorError(f"{path}: larger than {MAX_FILE_BYTES // 2**20} MiB")
-    if head == b"PK\x03\x04":
+    from iopcli.feeds import ZIP_MAGIC, file_head
+
+    if file_head(path, MAX_FILE_BYTES, LocatorError) == ZIP_MAGIC:
         return read_hsds(path, source)
     try:
         text = path.read_bytes().decode("utf-8-sig")

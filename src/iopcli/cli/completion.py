@@ -241,10 +241,9 @@ def _edit_section(ctx: typer.Context) -> str | None:
     return positional[1] if len(positional) > 1 else None
 
 
-def _listings(ctx: typer.Context, incomplete: str) -> Candidates:
-    section = _edit_section(ctx)
-    if section not in ("meetings", "resources"):
-        return []
+def _directory_refs(ctx: typer.Context, sql: str, params: tuple[object, ...]) -> Candidates:
+    """(ref, name) rows of the directory database for ``sql``, whose last parameter is the
+    row limit: none when there are more than :data:`MAX_LISTINGS` or no directory yet."""
     folder = _home(ctx)
     if folder is None:
         from iopcli.store import default_home
@@ -259,16 +258,7 @@ def _listings(ctx: typer.Context, incomplete: str) -> Candidates:
     uri = path.absolute().as_uri() + "?mode=ro"
     db = sqlite3.connect(uri, uri=True, timeout=2, isolation_level=None)
     try:
-        # ``find`` takes a bare id when one feed lists it, ``feed:id`` when several do.
-        rows = db.execute(
-            "WITH shared AS (SELECT source_id FROM entries WHERE kind = ?1"
-            " AND removed_at IS NULL GROUP BY source_id HAVING count(*) > 1)"
-            " SELECT ref, name FROM (SELECT name, CASE WHEN source_id IN shared"
-            " THEN source || ':' || source_id ELSE source_id END AS ref FROM entries"
-            " WHERE kind = ?1 AND removed_at IS NULL) WHERE substr(ref, 1, ?2) = ?3"
-            " ORDER BY ref LIMIT ?4",
-            (section[:-1], len(incomplete), incomplete, MAX_LISTINGS + 1),
-        ).fetchall()
+        rows = db.execute(sql, (*params, MAX_LISTINGS + 1)).fetchall()
     finally:
         db.close()
     if len(rows) > MAX_LISTINGS:
@@ -278,6 +268,23 @@ def _listings(ctx: typer.Context, incomplete: str) -> Candidates:
         for ref, name in rows
         if not any(ch.isspace() for ch in str(ref))
     ]
+
+
+def _listings(ctx: typer.Context, incomplete: str) -> Candidates:
+    section = _edit_section(ctx)
+    if section not in ("meetings", "resources"):
+        return []
+    # ``find`` takes a bare id when one feed lists it, ``feed:id`` when several do.
+    return _directory_refs(
+        ctx,
+        "WITH shared AS (SELECT source_id FROM entries WHERE kind = ?1"
+        " AND removed_at IS NULL GROUP BY source_id HAVING count(*) > 1)"
+        " SELECT ref, name FROM (SELECT name, CASE WHEN source_id IN shared"
+        " THEN source || ':' || source_id ELSE source_id END AS ref FROM entries"
+        " WHERE kind = ?1 AND removed_at IS NULL) WHERE substr(ref, 1, ?2) = ?3"
+        " ORDER BY ref LIMIT ?4",
+        (section[:-1], len(incomplete), incomplete),
+    )
 
 
 @_by_name
@@ -287,33 +294,12 @@ def listing(ctx: typer.Context, incomplete: str) -> Candidates:
 
 
 def _programs(ctx: typer.Context, incomplete: str) -> Candidates:
-    folder = _home(ctx)
-    if folder is None:
-        from iopcli.store import default_home
-
-        folder = default_home()
-    path = folder / DIRECTORY_DB
-    if not path.is_file():
-        return []
-    import sqlite3
-
-    uri = path.absolute().as_uri() + "?mode=ro"  # read-only, as for listings
-    db = sqlite3.connect(uri, uri=True, timeout=2, isolation_level=None)
-    try:
-        rows = db.execute(
-            "SELECT program_id, name FROM programs WHERE live = 1"
-            " AND substr(program_id, 1, ?1) = ?2 ORDER BY program_id LIMIT ?3",
-            (len(incomplete), incomplete, MAX_LISTINGS + 1),
-        ).fetchall()
-    finally:
-        db.close()
-    if len(rows) > MAX_LISTINGS:
-        return []
-    return [
-        (str(ref), " ".join(str(name).split()))
-        for ref, name in rows
-        if not any(ch.isspace() for ch in str(ref))
-    ]
+    return _directory_refs(
+        ctx,
+        "SELECT program_id, name FROM programs WHERE live = 1"
+        " AND substr(program_id, 1, ?1) = ?2 ORDER BY program_id LIMIT ?3",
+        (len(incomplete), incomplete),
+    )
 
 
 @_by_name
