@@ -246,6 +246,8 @@ def test_local_only_number_is_refused_or_gets_a_dialable_tel_uri(phone: str) -> 
         (" Noon ", dt.time(12, 0)),
         ("NOON", dt.time(12, 0)),
         ("midnight", dt.time(0, 0)),
+        ("19", dt.time(19, 0)),  # a bare 13-23 (or 0) can only be one hour
+        ("0", dt.time(0, 0)),
     ],
 )
 def test_parse_time_of_day(text: str, expected: dt.time) -> None:
@@ -264,7 +266,9 @@ def test_time_objects_lose_seconds_and_zone() -> None:
         ("25:00", "'25:00' is not a time of day: hours go from 0 to 23"),
         ("24:00", "'24:00' is not a time of day: hours go from 0 to 23"),
         ("7", "'7' is ambiguous: write 19:00, 7pm or 7am"),
-        ("19", "'19' is ambiguous: write 19:00, 7pm or 7am"),
+        ("10", "'10' is ambiguous: write 22:00, 10pm or 10am"),
+        ("12", "'12' is ambiguous: write noon, midnight or 12:30"),
+        ("24", "'24' is not a time of day: hours go from 0 to 23"),
         ("13pm", "'13pm' is not a time of day: with am/pm the hour is 1 to 12"),
         ("0am", "'0am' is not a time of day: with am/pm the hour is 1 to 12"),
         ("7:60", "'7:60' is not a time of day: minutes go from 00 to 59"),

@@ -170,8 +170,11 @@ def parse_time_of_day(value: Any) -> time:
         raise ValueError(f"{value!r} is not a time of day: write 19:00, 7pm or 7:30 pm")
     hour, minute = int(match["h"]), int(match["m"] or 0)
     ampm = match["ampm"]
-    if ampm is None and match["m"] is None:
-        raise ValueError(f"{value!r} is ambiguous: write 19:00, 7pm or 7am")
+    if ampm is None and match["m"] is None and 1 <= hour <= 12:
+        # A bare 1-12 is morning or evening; a bare 0 or 13-23 can only be one hour.
+        if hour == 12:
+            raise ValueError(f"{value!r} is ambiguous: write noon, midnight or 12:30")
+        raise ValueError(f"{value!r} is ambiguous: write {hour + 12}:00, {hour}pm or {hour}am")
     if minute > 59:
         raise ValueError(f"{value!r} is not a time of day: minutes go from 00 to 59")
     if ampm is not None:
