@@ -528,6 +528,13 @@ def test_letters_the_font_lacks_are_named_by_field_not_content(run: Run, tmp_pat
     ]
     (written,) = (tmp_path / "out").glob("*.pdf")
     assert "\ufffd\ufffd\ufffd" in page_texts(written.read_bytes())[0]
+    # --quiet: errors and the summary only; the warnings stay in the report.
+    quiet = run("export", "p.yaml", "--format", "pdf", "--out", "q", "-q", "--report", "q.json")
+    assert quiet.returncode == 0
+    (summary,) = quiet.stderr.splitlines()
+    assert summary.startswith("iopcli: exported 1 of 1 plans")
+    report = json.loads((tmp_path / "q.json").read_text(encoding="utf-8"))
+    assert len(report["results"][0]["warnings"]) == 2
 
 
 def test_pdf_colours_contrast_and_large_print_is_large_but_for_the_picture() -> None:

@@ -261,7 +261,9 @@ def export(
         if interactive and (known is None or known > 1):
             result = _with_progress(work, out_dir, options, workers, known)
         else:
-            result = run_batch(work, out_dir, options, workers, _print_errors)
+            result = run_batch(
+                work, out_dir, options, workers, _print_errors if not quiet else _print_only_errors
+            )
     if report_path is not None:
         write_report(report_path, result, workers)
     # In the language asked for with --lang; else in English, for the counselor who runs it
@@ -313,6 +315,12 @@ def _summary(result: BatchResult, out: Path) -> str:
 
 def _print_errors(record: Record) -> None:
     for line in record.errors + record.warnings:  # each already names its input
+        err(line)
+
+
+def _print_only_errors(record: Record) -> None:
+    """--quiet: warnings go to the report (--report) only."""
+    for line in record.errors:
         err(line)
 
 
