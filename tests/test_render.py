@@ -13,7 +13,7 @@ from rich.table import Table
 from iopcli.cli.render import print_table
 
 CELL = st.text(
-    alphabet=st.characters(min_codepoint=32, max_codepoint=0x17F, exclude_categories=("Cc",)),
+    alphabet=st.characters(min_codepoint=32, max_codepoint=0x24FF, exclude_categories=("Cc",)),
     max_size=24,
 )
 
