@@ -505,8 +505,11 @@ def test_plain_output_has_a_heading_per_day_and_a_line_per_entry(run: Run) -> No
     result = run("agenda", str(MARCUS), *args, "--plain")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[:2] == [
+    assert lines[:3] == [
         "Monday, March 8",
+        # No intake booked yet: the call to book it, on the day of discharge.
+        "  all day: Call to book your intake: Front Range Recovery Services. 1420 Larimer St,"
+        " Denver, CO 80202; (720) 555-0170",
         "  7:00 pm: Miracles on Maple Group (NA). Grace Community Church, fellowship room,"
         " 930 Maple Grove St, Denver, CO 80204",
     ]
@@ -558,6 +561,8 @@ def test_an_empty_window_says_so(run: Run) -> None:
     assert result.stdout == "Nothing planned in the 7 days from Friday, January 1.\n"
     result = run("agenda", str(DANA), "--from", "2026-12-01", "--days", "3")
     assert result.stdout == "Nothing planned in the 3 days from Tuesday, December 1.\n"
+    result = run("agenda", str(DANA), "--from", "2026-12-01", "--days", "1")
+    assert result.stdout == "Nothing planned on Tuesday, December 1.\n"
     report = agenda_json(run, str(DANA), "--from", "2027-01-01")
     assert report["entries"] == []
 
@@ -604,7 +609,7 @@ def test_default_plan_setting_chooses_among_stored_plans(run: Run, tmp_path: Pat
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["plan"] == marcus.id
     plain = run("agenda", "--from", "2027-03-08", "--days", "1")
-    assert plain.stdout.startswith("Monday, March 8\n  7:00 pm: Miracles on Maple Group")
+    assert plain.stdout.startswith("Monday, March 8\n  all day: Call to book your intake: Front")
     # A name given on the command line still wins over the default.
     dana = run("agenda", "dana", "--from", "2027-03-09", "--days", "1", "--json")
     assert json.loads(dana.stdout)["plan"] == read_plan(str(DANA)).id

@@ -201,6 +201,46 @@ def test_the_intake_is_a_one_off_event_in_the_ics(run: Run, tmp_path: Path) -> N
     assert "SUMMARY:Appointment" in text
 
 
+def test_an_intake_not_booked_is_a_call_on_the_day_of_discharge(run: Run, tmp_path: Path) -> None:
+    """'Call to book' is where people drop out: the calendar and the agenda say it on the day
+    they leave, with the intake number; discreet, without the program's name."""
+    for discreet in (False, True):
+        data = {**plan_data(**LAKEVIEW), "discreet": discreet}
+        path = write(tmp_path, data, f"book-{discreet}.yaml")
+        out = tmp_path / f"out-{discreet}"
+        assert run("export", str(path), "--format", "ics", "--out", str(out)).returncode == 0
+        (ics,) = out.glob("*.ics")
+        events = icalendar.Calendar.from_ical(ics.read_bytes()).walk("VEVENT")
+        (call,) = [e for e in events if "book" in str(e["SUMMARY"])]
+        assert str(call["SUMMARY"]) == (
+            "Call to book an appointment"
+            if discreet
+            else "Call to book your intake: Lakeview Counseling Center"
+        )
+        assert call.decoded("DTSTART") == dt.date(2027, 3, 5)  # all day, on discharge
+        assert "(312) 555-0161" in str(call["DESCRIPTION"])
+    result = run("agenda", str(path), "--from", "2027-03-05", "--days", "1", "--json")
+    (entry,) = json.loads(result.stdout)["entries"]
+    assert (entry["kind"], entry["phone"]) == ("book_intake", "(312) 555-0161")
+    # Booked: the intake itself, and no call.
+    events = run(
+        "agenda",
+        str(
+            write(
+                tmp_path,
+                plan_data(**LAKEVIEW, intake={"date": "2027-03-10", "time": "10am"}),
+                "b.yaml",
+            )
+        ),
+        "--from",
+        "2027-03-05",
+        "--days",
+        "7",
+        "--json",
+    )
+    assert [e["kind"] for e in json.loads(events.stdout)["entries"]] == ["intake"]
+
+
 def test_the_intake_is_in_the_agenda_and_the_stored_agenda(run: Run, tmp_path: Path) -> None:
     path = write(tmp_path, plan_data(**LAKEVIEW, intake={"date": "2027-03-10", "time": "10am"}))
     for target in (str(path), PLAN_ID):

@@ -19,6 +19,7 @@ DISCREET_TITLES = {
     EntryKind.REFILL: N_("Pick up prescription"),
     EntryKind.REVIEW: N_("Plan review"),
     EntryKind.INTAKE: N_("Appointment"),
+    EntryKind.BOOK_INTAKE: N_("Call to book an appointment"),
 }
 
 
@@ -70,11 +71,12 @@ def describe(
             location = _("Online")
         return Described(title, location, item.link, item.phone, tuple(details))
     if isinstance(item, NextProgram):
-        title = (
-            _(DISCREET_TITLES[series.kind])
-            if discreet
-            else _("Intake appointment: {program}").format(program=item.name)
-        )
+        if discreet:
+            title = _(DISCREET_TITLES[series.kind])
+        elif series.kind is EntryKind.BOOK_INTAKE:
+            title = _("Call to book your intake: {program}").format(program=item.name)
+        else:
+            title = _("Intake appointment: {program}").format(program=item.name)
         phone = item.intake_phone or item.phone
         location = item.address if show_address else None
         details = (

@@ -47,6 +47,7 @@ class EntryKind(StrEnum):
     REFILL = "refill"
     REVIEW = "review"
     INTAKE = "intake"  # the first appointment at the next program
+    BOOK_INTAKE = "book_intake"  # no intake booked yet: call the next program, on discharge day
 
 
 @dataclass(frozen=True)
@@ -270,6 +271,13 @@ def plan_series(plan: AftercarePlan, horizon_days: int = DEFAULT_HORIZON_DAYS) -
     nxt = plan.next_program
     if nxt is not None and nxt.intake is not None:
         series.append(_intake_series(nxt, nxt.intake, plan.timezone))
+    elif nxt is not None and (nxt.intake_phone or nxt.phone):
+        # "Call to book" is where people drop out: a reminder on the day they leave the IOP.
+        day = plan.program.discharge_date
+        end = day + dt.timedelta(days=1)
+        series.append(
+            Series("next_program/book-intake", EntryKind.BOOK_INTAKE, nxt, plan.timezone, day, end)
+        )
     review = plan.program.next_review
     if review is not None:
         end = review + dt.timedelta(days=1)

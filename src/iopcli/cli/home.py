@@ -158,9 +158,8 @@ def agenda(
         )
     elif not rows:
         with language(shown.lang):
-            # English says it one way for any number of days (as it always has).
             nothing = ngettext(
-                "Nothing planned in the {days} days from {day}.",
+                "Nothing planned on {day}.",
                 "Nothing planned in the {days} days from {day}.",
                 days,
             )
