@@ -488,7 +488,9 @@ def open_directory(home: Path | None = None, *, create: bool = True) -> Director
     except OSError as exc:  # a home this user may not read
         raise DirectoryError(f"{path}: cannot be read: {exc.strerror}") from None
     if not exists and not create:
-        raise DirectoryError(f"{path}: no directory yet (iopcli directory import FILE makes one)")
+        raise DirectoryError(
+            f"{path}: no directory yet (iopcli directory import or programs import makes one)"
+        )
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
